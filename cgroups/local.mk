@@ -1,0 +1,2 @@
+# cgroups sources (owned by that folder)
+libkapsel_a_SOURCES += cgroups/cgroups.h

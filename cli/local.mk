@@ -1,0 +1,1 @@
+kapsel_SOURCES += cli/main.c

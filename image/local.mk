@@ -1,0 +1,2 @@
+# image sources (owned by that folder)
+libkapsel_a_SOURCES += 

@@ -1,0 +1,2 @@
+# namespaces sources (owned by that folder)
+libkapsel_a_SOURCES += 

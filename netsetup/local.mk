@@ -1,0 +1,2 @@
+# netsetup sources (owned by that folder)
+libkapsel_a_SOURCES += 

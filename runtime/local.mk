@@ -1,0 +1,2 @@
+# runtime sources (owned by that folder)
+libkapsel_a_SOURCES += runtime/spec.h

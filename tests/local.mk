@@ -1,0 +1,1 @@
+# Unit tests (cmocka, TAP) and integration tests (real containers, as root).
