@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
 	{ "list", cmd_list, "list containers", false },
 	{ "kill", cmd_kill, "send a signal to a container", false },
 	{ "delete", cmd_delete, "delete a container", false },
+	{ "exec", cmd_exec, "run a new process in a container", true },
 };
 
 static const char usage_head[] =

@@ -61,7 +61,7 @@ static char *now_rfc3339(void)
 	return xstrdup(buf);
 }
 
-static int connect_console(const char *path, struct kerr *err)
+int console_connect(const char *path, struct kerr *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
@@ -236,7 +236,7 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 		if (console < 0 || fcntl(console, F_SETFD, FD_CLOEXEC) < 0)
 			return kerr_errno(err, "dup console socket");
 	} else if (k->spec->process->terminal && o->console_socket != NULL) {
-		console = connect_console(o->console_socket, err);
+		console = console_connect(o->console_socket, err);
 		if (console < 0)
 			return -1;
 	}

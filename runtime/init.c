@@ -4,24 +4,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/util.h"
 #include "lsm/lsm.h"
-#include "runtime/exec_path.h"
 #include "runtime/mounts.h"
 #include "runtime/sync.h"
-#include "runtime/tty_relay.h"
+#include "runtime/process.h"
 
 static _Noreturn void fail(const struct kinit_args *a, struct kerr *err)
 {
@@ -52,97 +48,9 @@ static int set_names(const struct kspec *spec, struct kerr *err)
 	return 0;
 }
 
-/* CVE-2024-21626: a leaked runtime fd as cwd ("/proc/self/fd/7") would put
- * the process outside its root; chdir after pivot_root and check the kernel
- * agrees we are below "/". */
-static int enter_cwd(const struct kprocess *p, struct kerr *err)
-{
-	char buf[PATH_MAX];
 
-	if (chdir(p->cwd) < 0)
-		return kerr_errno(err, "chdir to process.cwd %s", p->cwd);
-	if (getcwd(buf, sizeof(buf)) == NULL || buf[0] != '/')
-		return kerr_set(err, EPERM, "process.cwd %s is outside the container's root",
-				p->cwd);
-	return 0;
-}
 
-static int setup_terminal(const struct kinit_args *a, struct kerr *err)
-{
-	const struct kprocess *p = a->spec->process;
-	cleanup_close int master = -1, slave = -1;
 
-	if (!p->terminal) {
-		if (setsid() < 0)
-			return kerr_errno(err, "setsid");
-		return 0;
-	}
-	if (tty_open_pty(&master, &slave, err) < 0)
-		return kerr_prefix(err, "process.terminal");
-	if (p->has_console_size &&
-	    tty_set_size(master, p->console_height, p->console_width, err) < 0)
-		return -1;
-	if (tty_send_master_fd(a->console_fd, master, err) < 0)
-		return -1;
-	if (setsid() < 0)
-		return kerr_errno(err, "setsid");
-	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		return kerr_errno(err, "make the pty the controlling terminal");
-	for (int fd = 0; fd < 3; fd++) {
-		if (dup2(slave, fd) < 0)
-			return kerr_errno(err, "dup2 pty to fd %d", fd);
-	}
-	return 0;
-}
-
-static int change_user(const struct kinit_args *a, struct kerr *err)
-{
-	const struct kuser *u = &a->spec->process->user;
-
-	/* Drop the runtime's supplementary groups; a user namespace with
-	 * setgroups denied (rootless) has none to drop and refuses the call. */
-	if (setgroups(u->n_additional_gids, u->additional_gids) < 0 &&
-	    !(errno == EPERM && a->rootless && u->n_additional_gids == 0))
-		return kerr_errno(err, "setgroups (process.user.additionalGids)");
-	if (setresgid(u->gid, u->gid, u->gid) < 0)
-		return kerr_errno(err, "setgid %u (process.user.gid)", u->gid);
-	if (setresuid(u->uid, u->uid, u->uid) < 0)
-		return kerr_errno(err, "setuid %u (process.user.uid)", u->uid);
-	if (u->has_umask)
-		umask(u->umask);
-	return 0;
-}
-
-static int apply_security(const struct kinit_args *a, struct klsm *l, struct kerr *err)
-{
-	const struct kprocess *p = a->spec->process;
-	int notify_fd = -1;
-
-	if (lsm_apply_labels(l, err) < 0 || lsm_drop_bounding(l, err) < 0)
-		return -1;
-	/* Keep the permitted set across setuid: the spec's capabilities apply
-	 * to the configured user, not only to root. */
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		return kerr_errno(err, "prctl(PR_SET_KEEPCAPS)");
-	if (change_user(a, err) < 0)
-		return -1;
-	if (lsm_load_seccomp(l, false, &notify_fd, err) < 0)
-		return -1;
-	if (lsm_apply_caps(l, err) < 0)
-		return -1;
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return kerr_errno(err, "prctl(PR_SET_NO_NEW_PRIVS)");
-	if (notify_fd < 0 && lsm_load_seccomp(l, true, &notify_fd, err) < 0)
-		return -1;
-	if (notify_fd >= 0) {
-		int r = sync_send(a->sync_fd, SYNC_SECCOMP_FD, 0, notify_fd, err);
-
-		close(notify_fd);
-		if (r < 0 || sync_expect(a->sync_fd, SYNC_SECCOMP_DONE, NULL, NULL, err) < 0)
-			return -1;
-	}
-	return 0;
-}
 
 /* Blocks until `kapsel start` opens the fifo for reading. The fifo is
  * reopened through the procfs fd directory taken before pivot_root, so it
@@ -168,7 +76,9 @@ _Noreturn void init_main(const struct kinit_args *a)
 	struct kmount_opts mo = { .no_pivot = a->no_pivot, .userns = a->new_userns,
 				  .rootless = a->rootless };
 	struct kerr err = { 0 };
-	struct klsm *l = NULL;
+	struct kproc_ctx pc = { .spec = spec, .proc = p, .sync_fd = a->sync_fd,
+				.console_fd = a->console_fd, .preserve_fds = a->preserve_fds,
+				.rootless = a->rootless };
 	cleanup_free char *exe = NULL;
 	cleanup_free char *label = NULL;
 	cleanup_close int procfd = -1;
@@ -216,15 +126,7 @@ _Noreturn void init_main(const struct kinit_args *a)
 		fail(a, &err);
 	if (lsm_apply_sysctl(spec, &err) < 0)
 		fail(a, &err);
-	if (setup_terminal(a, &err) < 0 || enter_cwd(p, &err) < 0)
-		fail(a, &err);
-	env = exec_env(p);
-	if (exec_find(p->args[0], env, &exe, &err) < 0)
-		fail(a, &err);
-	if (lsm_prepare(spec, p, &l, &err) < 0 || apply_security(a, l, &err) < 0)
-		fail(a, &err);
-	/* Only 0-2 and the preserved fds may reach the process. */
-	if (mark_cloexec_from(3 + a->preserve_fds, &err) < 0)
+	if (process_prepare(&pc, &exe, &env, &err) < 0)
 		fail(a, &err);
 	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) {
 		kerr_errno(&err, "prctl(PR_SET_PDEATHSIG)");

@@ -127,6 +127,10 @@ int spec_load(const char *bundle, struct kspec **ret, struct kerr *err);
 int spec_parse(json_t *doc, const char *bundle, struct kspec **ret, struct kerr *err);
 void spec_free(struct kspec *spec);
 
+/* Parses one process object (config.json's "process", or exec --process). */
+int spec_process_parse(json_t *obj, struct kprocess **ret, struct kerr *err);
+void spec_process_free(struct kprocess *p);
+
 /* The default config.json of `spec` (and `spec --rootless`), as a new JSON object. */
 json_t *spec_default(bool rootless);
 

@@ -1,1 +1,16 @@
 # Unit tests (cmocka, TAP) and integration tests (real containers, as root).
+UNIT_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+# state store, ids, signals
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_state
+TESTS += tests/unit/test_state
+tests_unit_test_state_SOURCES = tests/unit/test_state.c
+tests_unit_test_state_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_state_LDADD = $(UNIT_LDADD)
+endif
+
+# No raw syscall() outside common/syscalls.h (the one syscall header).
+TESTS += tests/check-syscalls.sh
+EXTRA_DIST += tests/check-syscalls.sh
