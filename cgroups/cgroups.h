@@ -10,6 +10,7 @@
 #define KAPSEL_CGROUPS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -44,8 +45,11 @@ int cgroup_freeze(struct kcgroup *cg, bool frozen, struct kerr *err);
 int cgroup_is_frozen(struct kcgroup *cg);
 /* Applies a new linux.resources object (the `update` command). */
 int cgroup_update(struct kcgroup *cg, json_t *resources, struct kerr *err);
-/* Stats for `events --stats`: {"cpu":..,"memory":..,"pids":..,"io":..} */
+/* Stats for `events --stats`, in runc's layout: {"cpu":..,"memory":..,"pids":..,
+ * "blkio":..,"hugetlb":..}. A "limit" of -1 means unlimited (runc prints 2^64-1). */
 int cgroup_stats(struct kcgroup *cg, json_t **ret, struct kerr *err);
+/* memory.events oom_kill: processes the OOM killer killed in the cgroup; -1 if unknown. */
+int64_t cgroup_oom_kills(struct kcgroup *cg);
 /* Kills what is left, waits for the cgroup to empty, removes it. */
 int cgroup_destroy(struct kcgroup *cg, struct kerr *err);
 void cgroup_free(struct kcgroup *cg);
