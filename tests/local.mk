@@ -1,1 +1,10 @@
 # Unit tests (cmocka, TAP) and integration tests (real containers, as root).
+
+# hooks
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_hooks
+TESTS += tests/unit/test_hooks
+tests_unit_test_hooks_SOURCES = tests/unit/test_hooks.c
+tests_unit_test_hooks_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_hooks_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+endif
