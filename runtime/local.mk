@@ -4,3 +4,6 @@ libkapsel_a_SOURCES += runtime/spec.h runtime/runtime.h runtime/state.h runtime/
 	runtime/exec_path.c runtime/lifecycle.h runtime/create.c runtime/start.c runtime/run.c \
 	runtime/names.c runtime/selfexe.c runtime/process.h runtime/process.c runtime/exec.c runtime/foreground.h runtime/foreground.c
 libkapsel_a_SOURCES += runtime/control.c
+libkapsel_a_SOURCES += runtime/spec.h
+# hooks
+libkapsel_a_SOURCES += runtime/hooks.c runtime/hooks.h
