@@ -41,5 +41,6 @@ int cmd_list(int argc, char **argv, const struct kglobal *g);
 int cmd_kill(int argc, char **argv, const struct kglobal *g);
 int cmd_delete(int argc, char **argv, const struct kglobal *g);
 int cmd_exec(int argc, char **argv, const struct kglobal *g);
+int cmd_features(int argc, char **argv, const struct kglobal *g);
 
 #endif

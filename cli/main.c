@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
 	{ "kill", cmd_kill, "send a signal to a container", false },
 	{ "delete", cmd_delete, "delete a container", false },
 	{ "exec", cmd_exec, "run a new process in a container", true },
+	{ "features", cmd_features, "print the features this build supports", false },
 };
 
 static const char usage_head[] =

@@ -134,6 +134,9 @@ void spec_process_free(struct kprocess *p);
 /* The default config.json of `spec` (and `spec --rootless`), as a new JSON object. */
 json_t *spec_default(bool rootless);
 
+/* The mount options the parser recognizes (NULL-terminated), for `features`. */
+const char *const *spec_mount_option_names(void);
+
 const char *kns_name(enum kns_type t);   /* "pid", "network", ... as in config.json */
 int kns_clone_flag(enum kns_type t);     /* CLONE_NEW* */
 
