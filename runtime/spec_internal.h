@@ -23,6 +23,9 @@
 void sj_key(char *buf, size_t n, const char *parent, const char *key);
 void sj_idx(char *buf, size_t n, const char *parent, size_t i);
 const char *sj_type_name(const json_t *v);
+/* s copied into buf (truncated) with control characters as '?': for log lines
+ * that quote config values, so a crafted value cannot forge log lines. */
+const char *sj_printable(const char *s, char *buf, size_t n);
 
 /* The member key of obj, or NULL when absent or null. */
 json_t *sj_get(const json_t *obj, const char *key);

@@ -32,6 +32,16 @@ void sj_idx(char *buf, size_t n, const char *parent, size_t i)
 	mark_truncated(buf, n, snprintf(buf, n, "%s[%zu]", parent, i));
 }
 
+const char *sj_printable(const char *s, char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < n; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 const char *sj_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {

@@ -169,7 +169,10 @@ static char *destination_abs(const char *dest)
 {
 	if (dest[0] == '/')
 		return xstrdup(dest);
-	klog(KLOG_WARN, "mount destination %s is not absolute: using /%s", dest, dest);
+	char pr[SPEC_WHERE_MAX];
+
+	klog(KLOG_WARN, "config.json: mount destination %s is not absolute: using /%s",
+	     sj_printable(dest, pr, sizeof(pr)), pr);
 	return xasprintf("/%s", dest);
 }
 

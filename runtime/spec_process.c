@@ -321,7 +321,10 @@ int spec_parse_hooks(const json_t *doc, struct kspec *spec, struct kerr *err)
 	json_object_foreach(hooks, name, arr) {
 		sj_key(parent, sizeof(parent), "hooks", name);
 		if (!known_hook(name)) {
-			klog(KLOG_WARN, "config.json: %s: unknown hook type, ignored", parent);
+			char pr[SPEC_WHERE_MAX];
+
+			klog(KLOG_WARN, "config.json: %s: unknown hook type, ignored",
+			     sj_printable(parent, pr, sizeof(pr)));
 			continue;
 		}
 		if (json_is_null(arr))

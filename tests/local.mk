@@ -4,7 +4,8 @@
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_spec
 TESTS += tests/unit/test_spec
-tests_unit_test_spec_SOURCES = tests/unit/test_spec.c
+tests_unit_test_spec_SOURCES = tests/unit/test_spec.c tests/unit/test_spec_decode.c \
+	tests/unit/spec_test.h
 tests_unit_test_spec_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_spec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_spec_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
@@ -29,9 +30,11 @@ tests/fuzz/fuzz-spec: $(FUZZ_SPEC_SRCS)
 		$(FUZZ_SPEC_SRCS) $(JANSSON_LIBS)
 fuzz: tests/fuzz/fuzz-spec
 	@corpus=$$(mktemp -d /tmp/kapsel-fuzz-spec.XXXXXX) && \
-	cp $(srcdir)/tests/fixtures/runtime-spec/config/good/*.json \
-	   $(srcdir)/tests/fixtures/runtime-spec/config/bad/*.json \
-	   $(srcdir)/tests/fixtures/fuzz-regressions/* $$corpus/ && \
+	for d in runtime-spec/config/good runtime-spec/config/bad fuzz-regressions; do \
+		for f in $(srcdir)/tests/fixtures/$$d/*; do \
+			cp "$$f" "$$corpus/$$(echo $$d | tr / -)-$${f##*/}" || exit 1; \
+		done; \
+	done && \
 	mkdir -p fuzz-artifacts && \
 	./tests/fuzz/fuzz-spec -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
 		-artifact_prefix=$(abs_top_builddir)/fuzz-artifacts/ $$corpus; \
