@@ -6,3 +6,11 @@ libkapsel_a_SOURCES += runtime/spec.h runtime/runtime.h runtime/state.h runtime/
 libkapsel_a_SOURCES += runtime/control.c
 # hooks
 libkapsel_a_SOURCES += runtime/hooks.c runtime/hooks.h
+libkapsel_a_SOURCES += runtime/spec.h
+# config.json parser (spec.h): spec.c reads and frees, spec_process.c,
+# spec_mounts.c and spec_linux.c parse their sections, spec_json.c and
+# spec_shapes.c check types, spec_default.c is `kapsel spec`'s template.
+libkapsel_a_SOURCES += \
+	runtime/spec.c runtime/spec_internal.h runtime/spec_json.c runtime/spec_shapes.c \
+	runtime/spec_process.c runtime/spec_mounts.c runtime/spec_linux.c \
+	runtime/spec_default.c
