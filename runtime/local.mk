@@ -14,3 +14,6 @@ libkapsel_a_SOURCES += \
 	runtime/spec.c runtime/spec_internal.h runtime/spec_json.c runtime/spec_shapes.c \
 	runtime/spec_process.c runtime/spec_mounts.c runtime/spec_linux.c \
 	runtime/spec_default.c
+# mounts
+libkapsel_a_SOURCES += runtime/mounts.h runtime/mounts_internal.h runtime/mounts.c \
+	runtime/mounts_dev.c runtime/mounts_cgroup.c runtime/mounts_paths.c
