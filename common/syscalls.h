@@ -131,6 +131,11 @@ static inline int sys_ioprio_set(int which, int who, int ioprio)
 	return (int)syscall(SYS_ioprio_set, which, who, ioprio);
 }
 
+static inline int sys_ioprio_get(int which, int who)
+{
+	return (int)syscall(SYS_ioprio_get, which, who);
+}
+
 static inline long sys_sched_setattr(pid_t pid, void *attr, unsigned int flags)
 {
 	return syscall(SYS_sched_setattr, pid, attr, flags);

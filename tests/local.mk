@@ -77,3 +77,15 @@ fuzz: tests/fuzz/fuzz-spec
 	rc=$$?; rm -rf $$corpus; exit $$rc
 .PHONY: fuzz
 CLEANFILES += tests/fuzz/fuzz-spec
+
+# lsm
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_lsm_validate tests/unit/test_lsm_live
+TESTS += tests/unit/test_lsm_validate tests/unit/test_lsm_live
+endif
+tests_unit_test_lsm_validate_SOURCES = tests/unit/test_lsm_validate.c tests/unit/lsm_test.h
+tests_unit_test_lsm_validate_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_lsm_validate_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_lsm_live_SOURCES = tests/unit/test_lsm_live.c tests/unit/lsm_test.h
+tests_unit_test_lsm_live_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_lsm_live_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
