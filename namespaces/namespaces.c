@@ -73,10 +73,11 @@ out:
 	return ret;
 }
 
-pid_t ns_clone(unsigned long flags, int cgroup_fd, struct kerr *err)
+pid_t ns_clone(unsigned long flags, int cgroup_fd, bool *ret_in_cgroup, struct kerr *err)
 {
 	pid_t pid = sys_clone_fork(flags, cgroup_fd);
 
+	*ret_in_cgroup = cgroup_fd >= 0 && pid >= 0;
 	if (pid < 0 && cgroup_fd >= 0)
 		pid = sys_clone_fork(flags, -1);
 	if (pid < 0)

@@ -18,9 +18,11 @@ bool ns_has_joins(const struct kspec *spec);
  * (so the rest are joined with its credentials), the mount namespace last. */
 int ns_join_paths(const struct kspec *spec, struct kerr *err);
 
-/* Forks a child in new namespaces `flags` (and straight into the cgroup of
- * cgroup_fd when >= 0). Returns the pid in the parent, 0 in the child. */
-pid_t ns_clone(unsigned long flags, int cgroup_fd, struct kerr *err);
+/* Forks a child in new namespaces `flags`, straight into the cgroup of
+ * cgroup_fd when >= 0 and the kernel can (then *ret_in_cgroup is set: moving
+ * it again costs a slow cgroup migration). Returns the pid in the parent, 0
+ * in the child. */
+pid_t ns_clone(unsigned long flags, int cgroup_fd, bool *ret_in_cgroup, struct kerr *err);
 
 /* Writes /proc/PID/{uid_map,setgroups,gid_map} for a new user namespace.
  * Multi-range maps of a rootless caller go through newuidmap/newgidmap. */

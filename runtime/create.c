@@ -94,15 +94,17 @@ static bool has_hooks(json_t *hooks, const char *const *kinds)
 /* Clones the init, through an intermediate process when namespaces are
  * joined by path: setns into a pid or user namespace affects only children
  * (pid) or must precede the creation of the others (user). */
-static pid_t spawn_init(struct kinit_args *a, int parent_sock, int cgroup_fd, struct kerr *err)
+static pid_t spawn_init(struct kinit_args *a, int parent_sock, int cgroup_fd, bool *in_cgroup,
+			struct kerr *err)
 {
 	unsigned long flags = ns_new_flags(a->spec) & ~(unsigned long)CLONE_NEWCGROUP;
 	struct ksync_msg m;
 	pid_t pid, mid;
 	int status;
 
+	*in_cgroup = false;
 	if (!ns_has_joins(a->spec)) {
-		pid = ns_clone(flags, cgroup_fd, err);
+		pid = ns_clone(flags, cgroup_fd, in_cgroup, err);
 		if (pid == 0) {
 			close(parent_sock);
 			init_main(a);
@@ -114,12 +116,13 @@ static pid_t spawn_init(struct kinit_args *a, int parent_sock, int cgroup_fd, st
 		return kerr_errno(err, "fork");
 	if (mid == 0) {
 		struct kerr e = { 0 };
+		bool joined;
 
 		close(parent_sock);
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		if (ns_join_paths(a->spec, &e) < 0)
 			goto fail;
-		pid = ns_clone(flags, cgroup_fd, &e);
+		pid = ns_clone(flags, -1, &joined, &e);
 		if (pid == 0)
 			init_main(a);
 		if (pid < 0 || sync_send(a->sync_fd, SYNC_CHILD_PID, pid, -1, &e) < 0)
@@ -224,6 +227,7 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 		.state_dirfd = k->c->dirfd,
 	};
 	int cgfd = k->cg != NULL ? cgroup_dirfd(k->cg) : -1;
+	bool in_cgroup = false;
 	int ret = -1;
 
 	if (mkfifoat(k->c->dirfd, EXEC_FIFO_NAME, 0600) < 0)
@@ -245,13 +249,13 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 	a.sync_fd = socks[1];
 	a.fifo_fd = fifo;
 	a.console_fd = console;
-	k->pid = spawn_init(&a, socks[0], cgfd, err);
+	k->pid = spawn_init(&a, socks[0], cgfd, &in_cgroup, err);
 	close(socks[1]);
 	if (k->pid < 0)
 		goto out;
 	k->pidfd = sys_pidfd_open(k->pid, 0);
 	k->c->st.pid = k->pid;
-	if (k->cg != NULL && cgroup_enter(k->cg, k->pid, err) < 0)
+	if (k->cg != NULL && !in_cgroup && cgroup_enter(k->cg, k->pid, err) < 0)
 		goto out;
 	if (a.new_userns && ns_write_id_maps(k->pid, k->spec, g->rootless, err) < 0)
 		goto out;

@@ -25,7 +25,7 @@
 #include "runtime/foreground.h"
 #include "runtime/process.h"
 #include "runtime/sync.h"
-#include "runtime/tty_relay.h"
+#include "runtime/terminal.h"
 
 static int append_strings(json_t *obj, const char *key, char **values)
 {

@@ -14,7 +14,7 @@
 
 #include "common/syscalls.h"
 #include "common/util.h"
-#include "runtime/tty_relay.h"
+#include "runtime/terminal.h"
 
 /* Every signal a user may send to a foreground container, as runc forwards. */
 static void forwardable(sigset_t *set)

@@ -15,7 +15,7 @@
 #include "lsm/lsm.h"
 #include "runtime/exec_path.h"
 #include "runtime/sync.h"
-#include "runtime/tty_relay.h"
+#include "runtime/terminal.h"
 
 /* CVE-2024-21626: a leaked runtime fd as cwd ("/proc/self/fd/7") would put
  * the process outside its root; chdir after pivot_root and check the kernel

@@ -7,7 +7,7 @@
 
 #include "common/util.h"
 #include "runtime/foreground.h"
-#include "runtime/tty_relay.h"
+#include "runtime/terminal.h"
 
 static int run_foreground(const struct kglobal *g, const char *id, const struct kcreate_opts *o,
 			  int *ret_exit, struct kerr *err)

@@ -67,6 +67,17 @@ static const struct mount_opt mount_opts[] = {
 	{ "tmpcopyup", OPT_IGNORE, 0 },
 };
 
+const char *const *spec_mount_option_names(void)
+{
+	static const char *names[ARRAY_SIZE(mount_opts) + 1];
+
+	if (names[0] == NULL) {
+		for (size_t i = 0; i < ARRAY_SIZE(mount_opts); i++)
+			names[i] = mount_opts[i].name;
+	}
+	return names;
+}
+
 static const struct mount_opt *find_opt(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(mount_opts); i++)

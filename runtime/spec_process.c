@@ -1,6 +1,7 @@
 /* config.json "process" and "hooks". */
 #include "runtime/spec_internal.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -260,6 +261,21 @@ int spec_parse_process(const json_t *doc, struct kspec *spec, struct kerr *err)
 		return -1;
 	}
 	spec->process = p;
+	return 0;
+}
+
+int spec_process_parse(json_t *obj, struct kprocess **ret, struct kerr *err)
+{
+	struct kprocess *p;
+
+	if (!json_is_object(obj))
+		return kerr_set(err, EINVAL, "process: expected an object");
+	p = xcalloc(1, sizeof(*p));
+	if (parse_process_fields(obj, p, err) < 0) {
+		process_free(p);
+		return -1;
+	}
+	*ret = p;
 	return 0;
 }
 
