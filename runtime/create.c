@@ -217,6 +217,7 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 	int socks[2] = { -1, -1 };
 	struct kinit_args a = {
 		.spec = k->spec,
+		.id = k->c->st.id,
 		.preserve_fds = o->preserve_fds,
 		.no_pivot = o->no_pivot,
 		.rootless = g->rootless,
@@ -281,6 +282,13 @@ static void undo_create(struct kcreated *k)
 			;
 		if (k->pidfd >= 0)
 			wait_pidfd_exit(k->pidfd, 5000);
+	}
+	if (k->pid > 0 && k->c != NULL) {
+		cleanup_free char *state = lifecycle_state_string(k->c);
+
+		/* runtime.md: a failed create goes on to delete, which runs poststop. */
+		if (hooks_run(k->spec->hooks, KHOOK_POSTSTOP, state, 0, &ignore) < 0)
+			klog(KLOG_WARN, "%s", ignore.msg);
 	}
 	if (k->cg != NULL) {
 		cgroup_destroy(k->cg, &ignore);

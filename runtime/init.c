@@ -15,6 +15,7 @@
 
 #include "common/util.h"
 #include "lsm/lsm.h"
+#include "runtime/hooks.h"
 #include "runtime/mounts.h"
 #include "runtime/sync.h"
 #include "runtime/process.h"
@@ -67,6 +68,29 @@ static void wait_for_start(int procfd, int fifo_fd)
 		_exit(1);
 	}
 	close(fd);
+}
+
+/* startContainer hooks run here, in the container, after `start` released
+ * us; the state they see has the pid as seen in the container. */
+static void run_start_hooks(const struct kinit_args *a)
+{
+	json_t *st;
+	char *text;
+	struct kerr err = { 0 };
+
+	if (!json_is_array(json_object_get(a->spec->hooks, "startContainer")))
+		return;
+	st = json_pack("{s:s,s:s,s:s,s:i,s:s}", "ociVersion", "1.0.2", "id", a->id, "status",
+		       "created", "pid", (int)getpid(), "bundle", a->spec->bundle);
+	if (a->spec->annotations != NULL)
+		json_object_set(st, "annotations", a->spec->annotations);
+	text = json_dumps(st, JSON_COMPACT);
+	json_decref(st);
+	if (hooks_run(a->spec->hooks, KHOOK_START_CONTAINER, text, 0, &err) < 0) {
+		dprintf(STDERR_FILENO, "kapsel: %s\n", err.msg);
+		_exit(1);
+	}
+	free(text);
 }
 
 _Noreturn void init_main(const struct kinit_args *a)
@@ -122,9 +146,9 @@ _Noreturn void init_main(const struct kinit_args *a)
 	    (sync_send(a->sync_fd, SYNC_PRE_PIVOT, 0, -1, &err) < 0 ||
 	     sync_expect(a->sync_fd, SYNC_PRE_PIVOT_DONE, NULL, NULL, &err) < 0))
 		_exit(1);
-	if (mounts_pivot(spec, &mo, &err) < 0 || mounts_finalize(spec, &mo, &err) < 0)
-		fail(a, &err);
-	if (lsm_apply_sysctl(spec, &err) < 0)
+	/* sysctls go in before readonlyPaths makes /proc/sys read-only (runc's order). */
+	if (mounts_pivot(spec, &mo, &err) < 0 || lsm_apply_sysctl(spec, &err) < 0 ||
+	    mounts_finalize(spec, &mo, &err) < 0)
 		fail(a, &err);
 	if (process_prepare(&pc, &exe, &env, &err) < 0)
 		fail(a, &err);
@@ -135,9 +159,16 @@ _Noreturn void init_main(const struct kinit_args *a)
 	if (sync_send(a->sync_fd, SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);
 	close(a->sync_fd);
+	/* A non-dumpable process's /proc/self/fd belongs to root, so a non-root
+	 * process.user could not reopen the fifo through it. From here on the
+	 * process has the container's credentials, capabilities and seccomp
+	 * filter, and its exe is the sealed memfd: being dumpable gives a
+	 * process in the container nothing it does not already have. */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	wait_for_start(procfd, a->fifo_fd);
 	close(procfd);
 	procfd = -1;
+	run_start_hooks(a);
 	execve(exe, p->args, env);
 	dprintf(STDERR_FILENO, "kapsel: exec %s: %s\n", exe, strerror(errno));
 	_exit(127);

@@ -9,6 +9,7 @@
 
 struct kinit_args {
 	const struct kspec *spec;
+	const char *id;
 	int sync_fd;          /* our end of the socketpair */
 	int state_dirfd;      /* the parent's flocked state dir: closed first thing */
 	int fifo_fd;          /* O_PATH fd of ROOT/ID/exec.fifo */

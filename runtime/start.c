@@ -31,6 +31,19 @@ int wait_pidfd_exit(int pidfd, int timeout_ms)
 	return r == 1 ? 0 : -1;
 }
 
+/* Signals the init through a pidfd opened only after checking its start
+ * time, so a recycled pid is never signalled. */
+static int signal_init(struct kcontainer *c, int sig, struct kerr *err)
+{
+	cleanup_close int pidfd = sys_pidfd_open(c->st.pid, 0);
+
+	if (pidfd < 0 || proc_start_time(c->st.pid) != c->st.start_time)
+		return kerr_set(err, ESRCH, "container %s is not running", c->st.id);
+	if (sys_pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
+		return kerr_errno(err, "kill container %s", c->st.id);
+	return 0;
+}
+
 int lifecycle_start(struct kcontainer *c, struct kspec *spec, struct kerr *err)
 {
 	cleanup_close int fifo = -1, pidfd = -1;
@@ -67,25 +80,14 @@ int lifecycle_start(struct kcontainer *c, struct kspec *spec, struct kerr *err)
 		return kerr_errno(err, "remove exec fifo of %s", c->st.id);
 	if (spec != NULL) {
 		cleanup_free char *state = lifecycle_state_string(c);
-		struct kerr herr = { 0 };
 
-		/* runtime.md: a failing poststart hook is logged, start goes on. */
-		if (hooks_run(spec->hooks, KHOOK_POSTSTART, state, 0, &herr) < 0)
-			klog(KLOG_WARN, "%s", herr.msg);
+		/* runtime.md: a failing poststart hook is an error and stops the
+		 * container; delete (and its poststop hooks) follows as usual. */
+		if (hooks_run(spec->hooks, KHOOK_POSTSTART, state, 0, err) < 0) {
+			signal_init(c, SIGKILL, NULL);
+			return kerr_prefix(err, "start %s", c->st.id);
+		}
 	}
-	return 0;
-}
-
-/* Signals the init through a pidfd opened only after checking its start
- * time, so a recycled pid is never signalled. */
-static int signal_init(struct kcontainer *c, int sig, struct kerr *err)
-{
-	cleanup_close int pidfd = sys_pidfd_open(c->st.pid, 0);
-
-	if (pidfd < 0 || proc_start_time(c->st.pid) != c->st.start_time)
-		return kerr_set(err, ESRCH, "container %s is not running", c->st.id);
-	if (sys_pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
-		return kerr_errno(err, "kill container %s", c->st.id);
 	return 0;
 }
 

@@ -147,7 +147,8 @@ int container_open(const char *root, const char *id, struct kcontainer **ret, st
 
 int container_save(struct kcontainer *c, struct kerr *err)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I, s:s?, s:b, s:b, s:O?, s:O?}",
+	/* "*": a NULL field is left out rather than stored as null. */
+	json_t *o = json_pack("{s:s, s:s, s:s*, s:I, s:I, s:I, s:s*, s:b, s:b, s:O*, s:O*}",
 			      "id", c->st.id, "bundle", c->st.bundle ? c->st.bundle : "",
 			      "created", c->st.created, "pid", (json_int_t)c->st.pid,
 			      "start_time", (json_int_t)c->st.start_time, "owner",

@@ -196,6 +196,9 @@ static void test_lock(void **state)
 	if (child == 0) {
 		struct kcontainer *d = NULL;
 
+		/* The flock belongs to the open file description: our inherited
+		 * copy of the parent's fd would keep holding it. */
+		close(c->dirfd);
 		close(p[0]);
 		if (container_open(root, "l1", &d, NULL) < 0)
 			_exit(1);
