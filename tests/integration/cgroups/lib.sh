@@ -10,9 +10,9 @@ n_fail=0
 ok() { n_tests=$((n_tests + 1)); echo "ok $n_tests - $*"; }
 not_ok() { n_tests=$((n_tests + 1)); n_fail=$((n_fail + 1)); echo "not ok $n_tests - $*"; }
 # check DESC CMD...: ok when CMD succeeds
-check() { local d=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$d"; else not_ok "$d"; sed 's/^/#   /' "$T/out"; fi; }
+check() { local d=$1; shift; if "$@" >"$T/check.out" 2>&1; then ok "$d"; else not_ok "$d"; sed 's/^/#   /' "$T/check.out"; fi; }
 # eq DESC GOT WANT
-eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', want '$3'"; fi; }
+eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', want '$3'"; return 1; fi; }
 done_testing() { echo "1..$n_tests"; [ "$n_fail" -eq 0 ] || echo "# $n_fail of $n_tests failed"; [ "$n_fail" -eq 0 ]; }
 
 # A busybox-static rootfs shared by every bundle (read-only in the configs).
