@@ -5,7 +5,16 @@
  * linux.resources is applied there. Where the hierarchy has no usable
  * controllers (a hybrid host, a rootless user without delegation) the
  * container is still tracked, and a config asking for limits is refused
- * before anything is created: never half-applied. */
+ * before anything is created: never half-applied.
+ *
+ * Paths (relative to the cgroup2 mount): an absolute cgroupsPath as is; a
+ * relative one below the parent of the caller's own cgroup (runc's rule); the
+ * systemd form "slice:prefix:name" mapped to /<nested slices>/<prefix>-<name>.scope
+ * and managed on the filesystem (no systemd driver). "." and ".." refused.
+ * A container with a memory limit gets memory.oom.group=1 (killed as a whole
+ * on OOM, as kubelet does on cgroup v2). disableOOMKiller, swappiness and
+ * kernel memory are ignored with a warning (cgroup v2 has none); realtime
+ * cpu limits are refused. */
 #ifndef KAPSEL_CGROUPS_H
 #define KAPSEL_CGROUPS_H
 

@@ -175,10 +175,11 @@ int cg_check_controllers(int dirfd, const char *where, bool rootless, const stru
 			continue;
 		if (p->w[i].optional)
 			continue;
-		return kerr_set(err, ENOTSUP, "%s: the %s controller is not available in %s%s",
-				p->w[i].field, c, where,
-				strstr(where, "/unified") ? " (hybrid cgroup layout?)"
+		kerr_set(err, 0, "%s: the %s controller is not available in %s%s", p->w[i].field, c,
+			 where, strstr(where, "/unified") ? " (hybrid cgroup layout?)"
 				: rootless ? " (rootless without cgroup delegation?)" : "");
+		err->code = ENOTSUP;
+		return -1;
 	}
 	return 0;
 }

@@ -42,5 +42,10 @@ int cmd_kill(int argc, char **argv, const struct kglobal *g);
 int cmd_delete(int argc, char **argv, const struct kglobal *g);
 int cmd_exec(int argc, char **argv, const struct kglobal *g);
 int cmd_features(int argc, char **argv, const struct kglobal *g);
+int cmd_pause(int argc, char **argv, const struct kglobal *g);
+int cmd_resume(int argc, char **argv, const struct kglobal *g);
+int cmd_ps(int argc, char **argv, const struct kglobal *g);
+int cmd_update(int argc, char **argv, const struct kglobal *g);
+int cmd_events(int argc, char **argv, const struct kglobal *g);
 
 #endif

@@ -19,6 +19,11 @@ static const struct cli_command commands[] = {
 	{ "delete", cmd_delete, "delete a container", false },
 	{ "exec", cmd_exec, "run a new process in a container", true },
 	{ "features", cmd_features, "print the features this build supports", false },
+	{ "pause", cmd_pause, "freeze every process of a container", false },
+	{ "resume", cmd_resume, "thaw a paused container", false },
+	{ "ps", cmd_ps, "list a container's processes", false },
+	{ "update", cmd_update, "change a container's resource limits", false },
+	{ "events", cmd_events, "stream a container's stats and OOM events", false },
 };
 
 static const char usage_head[] =

@@ -99,7 +99,9 @@ fi
 
 # --- initramfs -------------------------------------------------------------
 initrd=$CACHE/initramfs-$kver.cpio.gz
-if [ ! -s "$initrd" ] || [ "$0" -nt "$initrd" ]; then
+vmdir=$(dirname "$0")
+if [ ! -s "$initrd" ] || [ "$0" -nt "$initrd" ] || [ "$vmdir/vm-init.sh" -nt "$initrd" ] ||
+   [ "$vmdir/vm-stage2.sh" -nt "$initrd" ]; then
 	log "building initramfs"
 	st=$(mktemp -d)
 	trap 'rm -rf "$st"' EXIT
@@ -136,8 +138,8 @@ if [ ! -s "$initrd" ] || [ "$0" -nt "$initrd" ]; then
 		case $p in *.xz) xz -dc "$mdir/$p" >"$st/lib/modules/$b" ;; *) cp "$mdir/$p" "$st/lib/modules/$b" ;; esac
 		echo "$b" >>"$st/lib/modules/order"
 	done
-	cp "$(dirname "$0")/vm-init.sh" "$st/init"
-	cp "$(dirname "$0")/vm-stage2.sh" "$st/stage2"
+	cp "$vmdir/vm-init.sh" "$st/init"
+	cp "$vmdir/vm-stage2.sh" "$st/stage2"
 	chmod 755 "$st/init" "$st/stage2"
 	(cd "$st" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp"
 	mv "$initrd.tmp" "$initrd"
