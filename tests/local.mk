@@ -15,3 +15,5 @@ tests_unit_test_tty_SOURCES = tests/unit/test_tty.c
 tests_unit_test_tty_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_tty_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 endif
+# tests/integration/hooks.sh: add to TESTS once create/start/kill/delete work.
+EXTRA_DIST += tests/integration/hooks.sh
