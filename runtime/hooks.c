@@ -27,6 +27,7 @@ extern char **environ;
 #define HOOK_OUTPUT_MAX 4096
 /* The part of the first output line that goes into the one-line error. */
 #define HOOK_LINE_MAX 200
+#define HOOK_TIMEOUT_MAX 1000000000L
 
 static const char *const hook_names[KHOOK_COUNT] = {
 	[KHOOK_PRESTART] = "prestart",
@@ -154,8 +155,11 @@ static int hook_cmd_init(json_t *h, struct hook_cmd *c, struct kerr *err)
 	/* runc hands a hook without "env" the runtime's own environment. */
 	if (json_is_array(env))
 		c->envp = strv_from_json(env);
+	/* Clamped so the deadline in milliseconds cannot overflow (~30 years). */
 	if (json_is_integer(timeout) && json_integer_value(timeout) > 0)
-		c->timeout = (long)json_integer_value(timeout);
+		c->timeout = json_integer_value(timeout) > HOOK_TIMEOUT_MAX
+				     ? HOOK_TIMEOUT_MAX
+				     : (long)json_integer_value(timeout);
 	return 0;
 }
 

@@ -365,6 +365,46 @@ static void test_relay_pidfd(void **state)
 	close(ts);
 }
 
+/* stdin and stdout pipes, not a terminal: no raw mode, input still goes
+ * through, EOF on stdin stops only the reading side. */
+static void test_relay_pipes(void **state)
+{
+	(void)state;
+	struct kerr err;
+	int in[2], out[2], cm, cs, status;
+	char *const sh[] = { "/bin/sh", NULL };
+
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	assert_int_equal(tty_open_pty(&cm, &cs, &err), 0);
+	pid_t child = spawn_on_pty(cs, sh);
+
+	close(cs);
+	pid_t relay = fork();
+
+	assert_true(relay >= 0);
+	if (relay == 0) {
+		alarm(20);
+		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
+			_exit(126);
+		close(in[1]);
+		close(out[0]);
+		_exit(tty_relay(cm, -1, &err) == 0 ? 0 : 1);
+	}
+	close(in[0]);
+	close(out[1]);
+	assert_int_equal(write(in[1], "echo via-$((6*7)); exit 5\n", 27), 27);
+	close(in[1]);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_int_equal(WEXITSTATUS(status), 5);
+	assert_int_equal(wait_exit(relay, 5000), 0);
+	cleanup_free char *got = read_until(out[0], "via-42\r\n");
+
+	assert_non_null(strstr(got, "via-42\r\n"));
+	close(out[0]);
+	close(cm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_send_master_long_path),
 		cmocka_unit_test(test_relay_cat),
 		cmocka_unit_test(test_relay_pidfd),
+		cmocka_unit_test(test_relay_pipes),
 	};
 	struct kerr err;
 	int ret;
