@@ -27,6 +27,7 @@ extern char **environ;
 #define HOOK_OUTPUT_MAX 4096
 /* The part of the first output line that goes into the one-line error. */
 #define HOOK_LINE_MAX 200
+#define HOOK_TIMEOUT_MAX 1000000000L
 
 static const char *const hook_names[KHOOK_COUNT] = {
 	[KHOOK_PRESTART] = "prestart",
@@ -154,8 +155,11 @@ static int hook_cmd_init(json_t *h, struct hook_cmd *c, struct kerr *err)
 	/* runc hands a hook without "env" the runtime's own environment. */
 	if (json_is_array(env))
 		c->envp = strv_from_json(env);
+	/* Clamped so the deadline in milliseconds cannot overflow (~30 years). */
 	if (json_is_integer(timeout) && json_integer_value(timeout) > 0)
-		c->timeout = (long)json_integer_value(timeout);
+		c->timeout = json_integer_value(timeout) > HOOK_TIMEOUT_MAX
+				     ? HOOK_TIMEOUT_MAX
+				     : (long)json_integer_value(timeout);
 	return 0;
 }
 
@@ -327,6 +331,7 @@ struct hook_run {
 	char out[HOOK_OUTPUT_MAX + 1];
 	size_t out_len, out_total;
 	int status;
+	bool reaped;        /* status is set (only without a pidfd) */
 	bool timed_out;
 };
 
@@ -402,7 +407,18 @@ static void kill_group(struct hook_run *r)
 {
 	/* The pid is ours and not yet reaped, so its group id cannot be reused. */
 	kill(-r->pid, SIGKILL);
-	sys_pidfd_send_signal(r->pidfd, SIGKILL, NULL, 0);
+	if (r->pidfd >= 0)
+		sys_pidfd_send_signal(r->pidfd, SIGKILL, NULL, 0);
+}
+
+/* Without a pidfd: has the hook exited? (Reaps it.) */
+static bool hook_exited(struct hook_run *r)
+{
+	pid_t p = waitpid(r->pid, &r->status, WNOHANG);
+
+	if (p == r->pid)
+		r->reaped = true;
+	return r->reaped;
 }
 
 /* Feeds stdin and reads output until the hook exits or times out. Stops at
@@ -429,16 +445,20 @@ static int supervise(struct hook_run *r, long timeout, struct kerr *err)
 			}
 			wait_ms = left > INT32_MAX ? INT32_MAX : (int)left;
 		}
+		if (r->pidfd < 0 && (wait_ms < 0 || wait_ms > 20))
+			wait_ms = 20;
 		n = poll(p, ARRAY_SIZE(p), wait_ms);
 		if (n < 0 && errno != EINTR)
 			return kerr_errno(err, "poll");
-		if (n <= 0)
-			continue;
-		if (p[1].revents != 0)
-			feed_stdin(r);
-		if (p[2].revents != 0)
-			drain_output(r, 16);
-		if (p[0].revents != 0)
+		if (n > 0) {
+			if (p[1].revents != 0)
+				feed_stdin(r);
+			if (p[2].revents != 0)
+				drain_output(r, 16);
+			if (p[0].revents != 0)
+				return 0;
+		}
+		if (r->pidfd < 0 && hook_exited(r))
 			return 0;
 	}
 }
@@ -476,7 +496,9 @@ static int start_hook(struct hook_run *r, const struct hook_cmd *c, pid_t ns_pid
 	/* Also here: kill(-pid) must work even before the child ran setpgid. */
 	setpgid(r->pid, r->pid);
 	r->pidfd = sys_pidfd_open(r->pid, 0);
-	if (r->pidfd < 0) {
+	/* startContainer hooks run under the container's seccomp filter, which
+	 * may refuse pidfd_open (ENOSYS, EPERM): then poll waitpid instead. */
+	if (r->pidfd < 0 && errno != ENOSYS && errno != EPERM) {
 		kerr_errno(err, "pidfd_open");
 		kill(r->pid, SIGKILL);
 		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
@@ -560,7 +582,7 @@ static int run_one(const struct hook_cmd *c, const char *state, pid_t ns_pid, st
 		kill_group(r);
 	else
 		ret = 0;
-	while (waitpid(r->pid, &r->status, 0) < 0)
+	while (!r->reaped && waitpid(r->pid, &r->status, 0) < 0)
 		if (errno != EINTR) {
 			ret = kerr_errno(err, "wait for the hook");
 			goto out;

@@ -13,7 +13,10 @@
  *    reports it and exits, the container goes to stopped.
  *  - poststart: parent side (`start`/`run`), ns_pid 0, after the user process
  *    was execve'd. runtime.md: a failure MUST generate an error and stop the
- *    container (runc kills it and `start` fails).
+ *    container (kill it; `start` fails). Do not copy runc 1.1.5 here: it runs
+ *    poststart already during `create` (measured; fixed in runc 1.2).
+ *  - After a failed create/start the runtime goes on with the lifecycle's
+ *    step 12 (delete), which runs poststop (runc 1.1.5 does, measured).
  *  - poststop: `delete` (and the end of foreground `run`), ns_pid 0, after the
  *    container was deleted. runtime.md: failures are only warnings; hooks_run
  *    runs ALL poststop hooks even when one fails (the later failures are

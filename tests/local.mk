@@ -95,3 +95,12 @@ TESTS += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh
 EXTRA_DIST += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh \
 	tests/integration/cgroups/lib.sh tests/integration/cgroups/suite.sh \
 	tests/vm/run-in-vm.sh tests/vm/vm-init.sh tests/vm/vm-stage2.sh bench/bench-cgroups.sh
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_tty
+TESTS += tests/unit/test_tty
+tests_unit_test_tty_SOURCES = tests/unit/test_tty.c
+tests_unit_test_tty_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tty_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+endif
+# tests/integration/hooks.sh: add to TESTS once create/start/kill/delete work.
+EXTRA_DIST += tests/integration/hooks.sh

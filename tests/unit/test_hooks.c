@@ -17,7 +17,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <seccomp.h>
+#include <sys/prctl.h>
 
+#include "common/syscalls.h"
 #include "common/util.h"
 #include "runtime/hooks.h"
 
@@ -146,9 +149,13 @@ static void test_failure_stops(void **state)
 	struct kerr err;
 	json_t *hooks;
 
+	json_t *first = sh_hook("true");
+
+	/* An absurd timeout is just a long one (no overflow, UBSan checks). */
+	json_object_set_new(first, "timeout", json_integer(INT64_MAX));
 	rm("after");
 	hooks = hooks_of("createRuntime",
-			 json_pack("[o, o, o]", sh_hook("true"),
+			 json_pack("[o, o, o]", first,
 				   sh_hook("echo; echo 'it broke' >&2; echo more; exit 3"),
 				   sh_hook("touch \"$1/after\"")));
 	assert_int_equal(hooks_run(hooks, KHOOK_CREATE_RUNTIME, "{}", 0, &err), -1);
@@ -292,16 +299,16 @@ static void test_no_fd_leak(void **state)
  * the test to close *ret_hold. */
 static pid_t spawn_ns_target(int *ret_hold, pid_t *ret_outer)
 {
-	int ready[2], hold[2];
+	int ready[2], pids[2], hold[2];
 	pid_t outer, target = 0;
+	char c;
 
 	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(pids, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(hold, O_CLOEXEC), 0);
 	outer = fork();
 	assert_true(outer >= 0);
 	if (outer == 0) {
-		char c;
-
 		close(hold[1]);
 		if (unshare(CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWPID) < 0)
 			_exit(1);
@@ -314,17 +321,17 @@ static pid_t spawn_ns_target(int *ret_hold, pid_t *ret_outer)
 			(void)!read(hold[0], &c, 1);
 			_exit(0);
 		}
-		(void)!write(ready[1], &inner, sizeof(inner));
+		(void)!write(pids[1], &inner, sizeof(inner));
 		waitpid(inner, NULL, 0);
 		_exit(0);
 	}
 	close(ready[1]);
+	close(pids[1]);
 	close(hold[0]);
-	char c;
-
-	assert_int_equal(read(ready[0], &target, sizeof(target)), sizeof(target));
+	assert_int_equal(read(pids[0], &target, sizeof(target)), sizeof(target));
 	assert_int_equal(read(ready[0], &c, 1), 1);
 	close(ready[0]);
+	close(pids[0]);
 	*ret_hold = hold[1];
 	*ret_outer = outer;
 	return target;
@@ -376,6 +383,56 @@ static void test_ns_pid(void **state)
 	close(hold);
 	waitpid(outer, NULL, 0);
 	json_decref(hooks);
+}
+
+/* In a child whose seccomp filter refuses pidfd_open (as a container's may,
+ * for startContainer hooks): exit status, timeout and stdin still work. */
+static int run_without_pidfd(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	struct kerr err;
+	int64_t t0;
+
+	if (ctx == NULL || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(pidfd_open), 0) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_load(ctx) < 0)
+		return 2;
+	if (sys_pidfd_open(getpid(), 0) >= 0 || errno != ENOSYS)
+		return 3;
+	json_t *fail3 = hooks_of("startContainer", json_pack("[o]", sh_hook("exit 3")));
+	json_t *slow = sh_hook("sleep 100");
+
+	json_object_set_new(slow, "timeout", json_integer(1));
+	json_t *tmo = hooks_of("startContainer", json_pack("[o]", slow));
+	json_t *rd = hooks_of("startContainer", json_pack("[o]", sh_hook("cat > \"$1/nopidfd\"")));
+
+	if (hooks_run(fail3, KHOOK_START_CONTAINER, "{}", 0, &err) != -1 ||
+	    strcmp(err.msg, "hook startContainer[0] /bin/sh: exited with status 3") != 0)
+		return fprintf(stderr, "exit: %s\n", err.msg), 4;
+	t0 = now_ms();
+	if (hooks_run(tmo, KHOOK_START_CONTAINER, "{}", 0, &err) != -1 ||
+	    strcmp(err.msg, "hook startContainer[0] /bin/sh: timed out after 1 s") != 0 ||
+	    now_ms() - t0 > 2500)
+		return fprintf(stderr, "timeout: %s\n", err.msg), 5;
+	if (hooks_run(rd, KHOOK_START_CONTAINER, "{\"x\":1}", 0, &err) != 0)
+		return fprintf(stderr, "stdin: %s\n", err.msg), 6;
+	return 0;
+}
+
+static void test_without_pidfd(void **state)
+{
+	(void)state;
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(run_without_pidfd());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	cleanup_free char *got = slurp("nopidfd");
+
+	assert_string_equal(got, "{\"x\":1}");
 }
 
 static void test_validate(void **state)
@@ -431,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_unread_big_stdin),
 		cmocka_unit_test(test_no_fd_leak),
 		cmocka_unit_test(test_ns_pid),
+		cmocka_unit_test(test_without_pidfd),
 		cmocka_unit_test(test_validate),
 	};
 	int ret;
