@@ -12,52 +12,8 @@
 
 #include "common/util.h"
 
-#ifndef TIOCGPTPEER
-#define TIOCGPTPEER _IO('T', 0x41)
-#endif
-
 /* What runc puts in the console-socket message. */
 #define MASTER_NAME "/dev/ptmx"
-
-int tty_open_pty(int *ret_master, int *ret_slave, struct kerr *err)
-{
-	cleanup_close int master = -1, slave = -1;
-	int unlock = 0;
-
-	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0)
-		return kerr_errno(err, "open /dev/ptmx");
-	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-		return kerr_errno(err, "unlock the pty");
-	/* By the master's fd rather than a /dev/pts path a process in the
-	 * container could have swapped. */
-	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0) {
-		unsigned int n;
-		char path[64];
-
-		if (ioctl(master, TIOCGPTN, &n) < 0)
-			return kerr_errno(err, "get the pty number");
-		snprintf(path, sizeof(path), "/dev/pts/%u", n);
-		slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (slave < 0)
-			return kerr_errno(err, "open %s", path);
-	}
-	*ret_master = move_fd(&master);
-	*ret_slave = move_fd(&slave);
-	return 0;
-}
-
-int tty_set_size(int fd, unsigned int rows, unsigned int cols, struct kerr *err)
-{
-	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
-
-	if (rows > 0xffff || cols > 0xffff)
-		return kerr_set(err, EINVAL, "process.consoleSize %ux%u: too large", rows, cols);
-	if (ioctl(fd, TIOCSWINSZ, &ws) < 0)
-		return kerr_errno(err, "set the console size");
-	return 0;
-}
 
 int tty_send_master_fd(int sock, int master, struct kerr *err)
 {

@@ -8,9 +8,7 @@
 
 #include "common/error.h"
 
-/* Opens /dev/ptmx of the current mount namespace and its slave. */
-int tty_open_pty(int *ret_master, int *ret_slave, struct kerr *err);
-int tty_set_size(int fd, unsigned int rows, unsigned int cols, struct kerr *err);
+#include "runtime/tty_relay.h"   /* tty_open_pty, tty_set_size */
 /* Sends master over a connected unix socket with SCM_RIGHTS; the payload is
  * the name runc sends ("/dev/ptmx"). */
 int tty_send_master_fd(int sock, int master, struct kerr *err);
