@@ -25,19 +25,19 @@ int knet_parse_prefix4(const char *s, struct knet_prefix4 *ret, struct kerr *err
 	struct in_addr a;
 
 	if (strlen(s) >= sizeof(buf))
-		return kerr_set(err, EINVAL, "subnet %s: not an IPv4 prefix (A.B.C.D/LEN)", s);
+		return knet_bad(err, EINVAL, "subnet %s: not an IPv4 prefix (A.B.C.D/LEN)", s);
 	strcpy(buf, s);
 	slash = strchr(buf, '/');
 	if (slash == NULL)
-		return kerr_set(err, EINVAL, "subnet %s: missing /LEN", s);
+		return knet_bad(err, EINVAL, "subnet %s: missing /LEN", s);
 	*slash = '\0';
 	if (inet_pton(AF_INET, buf, &a) != 1 || !parse_u64(slash + 1, &len))
-		return kerr_set(err, EINVAL, "subnet %s: not an IPv4 prefix (A.B.C.D/LEN)", s);
+		return knet_bad(err, EINVAL, "subnet %s: not an IPv4 prefix (A.B.C.D/LEN)", s);
 	/* /31 and /32 leave no address beside the gateway. */
 	if (len < 8 || len > 30)
-		return kerr_set(err, EINVAL, "subnet %s: prefix length must be 8..30", s);
+		return knet_bad(err, EINVAL, "subnet %s: prefix length must be 8..30", s);
 	if ((ntohl(a.s_addr) & ~mask4((unsigned int)len)) != 0)
-		return kerr_set(err, EINVAL, "subnet %s: host bits set", s);
+		return knet_bad(err, EINVAL, "subnet %s: host bits set", s);
 	ret->addr = a;
 	ret->len = (unsigned int)len;
 	return 0;
@@ -51,20 +51,20 @@ int knet_parse_prefix6(const char *s, struct knet_prefix6 *ret, struct kerr *err
 	struct in6_addr a;
 
 	if (strlen(s) >= sizeof(buf))
-		return kerr_set(err, EINVAL, "subnet %s: not an IPv6 prefix", s);
+		return knet_bad(err, EINVAL, "subnet %s: not an IPv6 prefix", s);
 	strcpy(buf, s);
 	slash = strchr(buf, '/');
 	if (slash == NULL)
-		return kerr_set(err, EINVAL, "subnet %s: missing /LEN", s);
+		return knet_bad(err, EINVAL, "subnet %s: missing /LEN", s);
 	*slash = '\0';
 	if (inet_pton(AF_INET6, buf, &a) != 1 || !parse_u64(slash + 1, &len))
-		return kerr_set(err, EINVAL, "subnet %s: not an IPv6 prefix", s);
+		return knet_bad(err, EINVAL, "subnet %s: not an IPv6 prefix", s);
 	/* Container addresses reuse the IPv4 host offset, which needs 32 bits. */
 	if (len < 8 || len > 96)
-		return kerr_set(err, EINVAL, "subnet %s: IPv6 prefix length must be 8..96", s);
+		return knet_bad(err, EINVAL, "subnet %s: IPv6 prefix length must be 8..96", s);
 	for (unsigned int bit = (unsigned int)len; bit < 128; bit++)
 		if (a.s6_addr[bit / 8] & (0x80 >> (bit % 8)))
-			return kerr_set(err, EINVAL, "subnet %s: host bits set", s);
+			return knet_bad(err, EINVAL, "subnet %s: host bits set", s);
 	ret->addr = a;
 	ret->len = (unsigned int)len;
 	return 0;
@@ -111,10 +111,10 @@ int knet_check_ip(const struct knet_prefix4 *p, struct in_addr a, struct kerr *e
 
 	inet_ntop(AF_INET, &a, ip, sizeof(ip));
 	if (!knet_prefix4_contains(p, a))
-		return kerr_set(err, EINVAL, "--ip %s: outside the subnet %s", ip, net);
+		return knet_bad(err, EINVAL, "--ip %s: outside the subnet %s", ip, net);
 	off = knet_prefix4_offset(p, a);
 	if (off == 0 || off == 1 || off == (uint32_t)(knet_prefix4_capacity(p) + 2))
-		return kerr_set(err, EINVAL,
+		return knet_bad(err, EINVAL,
 				"--ip %s: the network, gateway or broadcast address of %s", ip, net);
 	return 0;
 }
@@ -168,7 +168,7 @@ int knet_db_open(const char *state_dir, struct knet_db *ret, struct kerr *err)
 		if (db == NULL || !json_is_object(json_object_get(db, "bridges")) ||
 		    !json_is_object(json_object_get(db, "containers"))) {
 			json_decref(db);
-			return kerr_set(err, EINVAL, "%s/%s: corrupt (%s)", state_dir, DB_NAME,
+			return knet_bad(err, EINVAL, "%s/%s: corrupt (%s)", state_dir, DB_NAME,
 					jerr.text);
 		}
 	}
@@ -230,7 +230,7 @@ static int check_port_conflicts(json_t *containers, const struct knet_config *c,
 					continue;
 				if (hip.s_addr == INADDR_ANY || p->host_ip.s_addr == INADDR_ANY ||
 				    hip.s_addr == p->host_ip.s_addr)
-					return kerr_set(err, EADDRINUSE,
+					return knet_bad(err, EADDRINUSE,
 							"--publish %u/%s: port in use by container %s",
 							p->host_port, knet_proto_name(p->proto), other);
 			}
@@ -259,7 +259,7 @@ static json_t *bridge_record(json_t *bridges, const struct knet_config *c, struc
 	have6 = json_string_value(json_object_get(b, "subnet6"));
 	if (have == NULL || strcmp(have, net) != 0 ||
 	    (net6 != NULL && (have6 == NULL || strcmp(have6, net6) != 0))) {
-		kerr_set(err, EINVAL, "bridge %s already serves subnet %s, not %s%s%s", c->bridge,
+		knet_bad(err, EINVAL, "bridge %s already serves subnet %s, not %s%s%s", c->bridge,
 			 have ? have : "?", net, net6 ? "," : "", net6 ? net6 : "");
 		return NULL;
 	}
@@ -279,14 +279,14 @@ static int pick_address(json_t *b, const struct knet_config *c, uint32_t *ret_of
 			return -1;
 		inet_ntop(AF_INET, &c->ip, ip, sizeof(ip));
 		if (json_object_get(allocs, ip) != NULL)
-			return kerr_set(err, EADDRINUSE, "--ip %s: already in use by container %s",
+			return knet_bad(err, EADDRINUSE, "--ip %s: already in use by container %s",
 					ip, json_string_value(json_object_get(allocs, ip)));
 		*ret_off = knet_prefix4_offset(&c->subnet, c->ip);
 		return 0;
 	}
 	if (json_object_size(allocs) >= cap) {
 		cleanup_free char *net = knet_prefix4_str(&c->subnet);
-		return kerr_set(err, ENOSPC, "subnet %s of bridge %s: no free address", net,
+		return knet_bad(err, ENOSPC, "subnet %s of bridge %s: no free address", net,
 				c->bridge);
 	}
 	/* Round-robin from the last one handed out, so a just-released address
@@ -302,7 +302,7 @@ static int pick_address(json_t *b, const struct knet_config *c, uint32_t *ret_of
 			return 0;
 		}
 	}
-	return kerr_set(err, ENOSPC, "bridge %s: no free address", c->bridge);
+	return knet_bad(err, ENOSPC, "bridge %s: no free address", c->bridge);
 }
 
 int knet_ipam_alloc(json_t *db, const struct knet_config *c, const char *id,
@@ -316,7 +316,7 @@ int knet_ipam_alloc(json_t *db, const struct knet_config *c, const char *id,
 	uint32_t off = 0;
 
 	if (json_object_get(containers, id) != NULL)
-		return kerr_set(err, EEXIST, "container %s already has a network address", id);
+		return knet_bad(err, EEXIST, "container %s already has a network address", id);
 	b = bridge_record(json_object_get(db, "bridges"), c, err);
 	if (b == NULL)
 		return -1;

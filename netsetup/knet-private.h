@@ -50,6 +50,9 @@ int knet_ipam_reserve(const char *state_dir, const struct knet_config *c, const 
 		      struct in_addr *ret_ip, struct kerr *err);
 
 /* ---- options.c ---- */
+/* A validation error: the message alone (no ": Invalid argument" appended),
+ * err->code still set for callers that test it. Returns -1. */
+int knet_bad(struct kerr *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int knet_parse_port(const char *s, struct knet_port *ret, struct kerr *err);
 int knet_parse_mode(const char *s, struct knet_config *c, struct kerr *err);
 

@@ -59,7 +59,7 @@ static int bridge_ensure(struct attach *a, struct knet_link_info *br, struct ker
 	if (r < 0)
 		return nlerr(err, r, "bridge %s", c->bridge);
 	if (strcmp(br->kind, "bridge") != 0)
-		return kerr_set(err, EINVAL, "%s exists and is not a bridge (%s)", c->bridge,
+		return knet_bad(err, EINVAL, "%s exists and is not a bridge (%s)", c->bridge,
 				br->kind[0] ? br->kind : "no kind");
 	r = knet_addr_add(&a->nl, AF_INET, br->ifindex, &a->gw, c->subnet.len);
 	if (r < 0 && r != -EEXIST)
@@ -118,7 +118,7 @@ static int wire(struct attach *a, pid_t pid, struct kerr *err)
 		return -1;
 	r = knet_link_add_veth(&a->nl, a->veth, br.ifindex, br.mtu ? br.mtu : 1500, "eth0", nsfd);
 	if (r < 0)
-		return nlerr(err, r, "create veth %s", a->veth);
+		return nlerr(err, r, "create veth %s (peer eth0 in the container)", a->veth);
 	a->veth_created = true;
 	return container_side(a, nsfd, err);
 }
@@ -232,7 +232,7 @@ int knet_attach(const struct knet_config *c, const char *state_dir, const char *
 		*ret_state = state;
 		return 0;
 	}
-	return kerr_set(err, EINVAL, "network %s: unknown mode", id);
+	return knet_bad(err, EINVAL, "network %s: unknown mode", id);
 }
 
 static int detach_bridge(json_t *state, struct kerr *err)
@@ -245,7 +245,7 @@ static int detach_bridge(json_t *state, struct kerr *err)
 	int r = 0;
 
 	if (dir == NULL || id == NULL || veth == NULL)
-		return kerr_set(err, EINVAL, "network state: missing state_dir, id or veth");
+		return knet_bad(err, EINVAL, "network state: missing state_dir, id or veth");
 	if (knet_db_open(dir, &db, err) < 0)
 		return -1;
 	if (knl_open(&nl, -1, err) == 0) {
@@ -275,7 +275,7 @@ int knet_detach(json_t *state, struct kerr *err)
 	int r = 0;
 
 	if (mode == NULL)
-		return kerr_set(err, EINVAL, "network state: no mode");
+		return knet_bad(err, EINVAL, "network state: no mode");
 	if (strcmp(mode, "bridge") == 0)
 		r = detach_bridge(state, err);
 	else if (strcmp(mode, "slirp4netns") == 0 || strcmp(mode, "pasta") == 0)

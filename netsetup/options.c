@@ -4,12 +4,27 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/util.h"
 #include "netsetup/knet-private.h"
 
 #define ANN "org.kapsel.network"
+
+int knet_bad(struct kerr *err, int code, const char *fmt, ...)
+{
+	char msg[KERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kerr_set(err, 0, "%s", msg);
+	err->code = code;
+	return -1;
+}
 
 const char *knet_mode_name(enum knet_mode m)
 {
@@ -51,13 +66,13 @@ int knet_parse_mode(const char *s, struct knet_config *c, struct kerr *err)
 		if (s[6] == ':')
 			name = s + 7;
 		if (!ifname_valid(name))
-			return kerr_set(err, EINVAL, "--network %s: bad bridge name", s);
+			return knet_bad(err, EINVAL, "--network %s: bad bridge name", s);
 	} else if (strcmp(s, "slirp4netns") == 0) {
 		c->mode = KNET_MODE_SLIRP4NETNS;
 	} else if (strcmp(s, "pasta") == 0) {
 		c->mode = KNET_MODE_PASTA;
 	} else {
-		return kerr_set(err, EINVAL,
+		return knet_bad(err, EINVAL,
 				"--network %s: unknown network type (none, bridge[:NAME], "
 				"slirp4netns, pasta)", s);
 	}
@@ -95,23 +110,23 @@ int knet_parse_port(const char *s, struct knet_port *ret, struct kerr *err)
 		else if (strcmp(slash + 1, "udp") == 0)
 			p.proto = IPPROTO_UDP;
 		else
-			return kerr_set(err, EINVAL, "--publish %s: protocol must be tcp or udp", s);
+			return knet_bad(err, EINVAL, "--publish %s: protocol must be tcp or udp", s);
 	}
 	last = strrchr(copy, ':');
 	if (last == NULL)
-		return kerr_set(err, EINVAL, "--publish %s: expected [HOSTIP:]HOSTPORT:CTRPORT", s);
+		return knet_bad(err, EINVAL, "--publish %s: expected [HOSTIP:]HOSTPORT:CTRPORT", s);
 	*last = '\0';
 	first = strrchr(copy, ':');
 	if (first != NULL) {
 		*first = '\0';
 		if (inet_pton(AF_INET, copy, &p.host_ip) != 1)
-			return kerr_set(err, EINVAL, "--publish %s: bad host IPv4 address", s);
+			return knet_bad(err, EINVAL, "--publish %s: bad host IPv4 address", s);
 	} else {
 		first = copy - 1;
 	}
 	if (parse_port_num(first + 1, strlen(first + 1), &p.host_port) < 0 ||
 	    parse_port_num(last + 1, strlen(last + 1), &p.ctr_port) < 0)
-		return kerr_set(err, EINVAL, "--publish %s: ports must be 1..65535", s);
+		return knet_bad(err, EINVAL, "--publish %s: ports must be 1..65535", s);
 	*ret = p;
 	return 0;
 }
@@ -129,7 +144,7 @@ static int set_subnets(struct knet_config *c, const char *s, struct kerr *err)
 			c->has_subnet6 = true;
 		} else {
 			if (have4)
-				return kerr_set(err, EINVAL, "--subnet %s: two IPv4 subnets", s);
+				return knet_bad(err, EINVAL, "--subnet %s: two IPv4 subnets", s);
 			if (knet_parse_prefix4(tok, &c->subnet, err) < 0)
 				return kerr_prefix(err, "--subnet");
 			have4 = true;
@@ -146,7 +161,7 @@ static int add_port(struct knet_config *c, const char *s, struct kerr *err)
 		return -1;
 	for (size_t i = 0; i < c->n_ports; i++)
 		if (c->ports[i].host_port == p.host_port && c->ports[i].proto == p.proto)
-			return kerr_set(err, EINVAL, "--publish %s: host port %u/%s given twice", s,
+			return knet_bad(err, EINVAL, "--publish %s: host port %u/%s given twice", s,
 					p.host_port, knet_proto_name(p.proto));
 	c->ports = realloc(c->ports, (c->n_ports + 1) * sizeof(*c->ports));
 	if (c->ports == NULL)
@@ -161,7 +176,7 @@ static int add_dns(struct knet_config *c, const char *s, struct kerr *err)
 	size_t n = strv_len(c->dns);
 
 	if (inet_pton(AF_INET, s, &tmp) != 1 && inet_pton(AF_INET6, s, &tmp) != 1)
-		return kerr_set(err, EINVAL, "--dns %s: not an IP address", s);
+		return knet_bad(err, EINVAL, "--dns %s: not an IP address", s);
 	c->dns = realloc(c->dns, (n + 2) * sizeof(char *));
 	if (c->dns == NULL)
 		abort();
@@ -200,7 +215,7 @@ static const char *pick(const char *flag, json_t *annotations, const char *key,
 		return flag;
 	v = annotations ? json_object_get(annotations, key) : NULL;
 	if (v != NULL && !json_is_string(v)) {
-		kerr_set(err, EINVAL, "annotation %s: not a string", key);
+		knet_bad(err, EINVAL, "annotation %s: not a string", key);
 		*bad = true;
 	}
 	return json_string_value(v);
@@ -211,10 +226,10 @@ static int check_hostname(const char *h, struct kerr *err)
 	size_t n = strlen(h);
 
 	if (n == 0 || n > 64)
-		return kerr_set(err, EINVAL, "--hostname %s: must be 1..64 characters", h);
+		return knet_bad(err, EINVAL, "--hostname %s: must be 1..64 characters", h);
 	for (const char *p = h; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
-			return kerr_set(err, EINVAL, "--hostname %s: only letters, digits, '-', '.'",
+			return knet_bad(err, EINVAL, "--hostname %s: only letters, digits, '-', '.'",
 					h);
 	return 0;
 }
@@ -243,15 +258,15 @@ static int config_fill(struct knet_config *c, json_t *ann, const struct knet_fla
 	}
 	if (ip != NULL) {
 		if (inet_pton(AF_INET, ip, &c->ip) != 1)
-			return kerr_set(err, EINVAL, "--ip %s: not an IPv4 address", ip);
+			return knet_bad(err, EINVAL, "--ip %s: not an IPv4 address", ip);
 		c->has_ip = true;
 	}
 	if (c->mode == KNET_MODE_NONE && (ip || c->n_ports || f->subnet))
-		return kerr_set(err, EINVAL,
+		return knet_bad(err, EINVAL,
 				"--ip, --publish and --subnet need --network bridge, slirp4netns "
 				"or pasta");
 	if (c->mode != KNET_MODE_BRIDGE && ip != NULL)
-		return kerr_set(err, EINVAL, "--ip needs --network bridge");
+		return knet_bad(err, EINVAL, "--ip needs --network bridge");
 	if (c->has_ip && knet_check_ip(&c->subnet, c->ip, err) < 0)
 		return -1;
 	return 0;

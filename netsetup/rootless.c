@@ -128,7 +128,7 @@ static int slirp_api(const char *sock, const char *req, struct kerr *err)
 	shutdown(fd, SHUT_WR);
 	n = read_all(fd, reply, sizeof(reply) - 1);
 	if (n <= 0 || strstr(reply, "\"error\"") != NULL)
-		return kerr_set(err, EIO, "slirp4netns: %s", n > 0 ? reply : "no answer");
+		return knet_bad(err, EIO, "slirp4netns: %s", n > 0 ? reply : "no answer");
 	return 0;
 }
 
@@ -156,7 +156,7 @@ static int wait_ready(int fd, const char *log, const char *what, struct kerr *er
 
 	if (poll(&pfd, 1, 10000) <= 0 || read(fd, &c, 1) != 1) {
 		last_log_line(log, line, sizeof(line));
-		return kerr_set(err, EIO, "%s did not start: %s", what, line[0] ? line : "timeout");
+		return knet_bad(err, EIO, "%s did not start: %s", what, line[0] ? line : "timeout");
 	}
 	return 0;
 }
@@ -250,13 +250,13 @@ static pid_t start_pasta(const struct knet_config *c, pid_t pid, const char *pid
 	}
 	if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		last_log_line(log, line, sizeof(line));
-		return kerr_set(err, EIO, "pasta failed: %s", line[0] ? line : "exit status");
+		return knet_bad(err, EIO, "pasta failed: %s", line[0] ? line : "exit status");
 	}
 	if (read_file_at(AT_FDCWD, pidfile, 64, &text, NULL, err) < 0)
 		return kerr_prefix(err, "pasta pid file");
 	text[strcspn(text, "\n")] = '\0';
 	if (!parse_u64(text, &helper) || helper == 0)
-		return kerr_set(err, EINVAL, "pasta pid file %s: %s", pidfile, text);
+		return knet_bad(err, EINVAL, "pasta pid file %s: %s", pidfile, text);
 	return (pid_t)helper;
 }
 

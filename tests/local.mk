@@ -4,3 +4,15 @@
 check_PROGRAMS += tests/integration/net/netdriver
 tests_integration_net_netdriver_SOURCES = tests/integration/net/netdriver.c
 tests_integration_net_netdriver_LDADD = libkapsel.a $(KAPSEL_LIBS)
+# Each runs only inside network namespaces it creates; exits 77 when not root.
+TESTS += tests/integration/net/bridge.sh tests/integration/net/many.sh \
+	tests/integration/net/badinput.sh
+EXTRA_DIST += tests/integration/net/lib.sh tests/integration/net/bridge.sh \
+	tests/integration/net/many.sh tests/integration/net/badinput.sh
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_netsetup
+TESTS += tests/unit/test_netsetup
+tests_unit_test_netsetup_SOURCES = tests/unit/test_netsetup.c
+tests_unit_test_netsetup_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_netsetup_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+endif
