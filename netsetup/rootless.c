@@ -26,15 +26,17 @@ static uint64_t start_time(pid_t pid)
 	cleanup_free char *buf = NULL;
 	struct kerr ignored;
 	unsigned long long t = 0;
+	char state = 0;
 	char *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (read_file_at(AT_FDCWD, path, 4096, &buf, NULL, &ignored) < 0)
 		return 0;
 	p = strrchr(buf, ')'); /* comm may hold spaces */
-	/* Field 22; after ')' come fields 3.. */
-	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
-				       "%*d %*d %*d %*d %*d %llu", &t) != 1)
+	/* Field 22; after ')' come fields 3.. A zombie counts as gone: it is
+	 * not ours to reap (the helper was double-forked). */
+	if (p == NULL || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
+				       "%*d %*d %*d %*d %*d %llu", &state, &t) != 2 || state == 'Z')
 		return 0;
 	return t;
 }

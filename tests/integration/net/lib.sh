@@ -4,6 +4,7 @@
 set -u
 
 ND=${abs_top_builddir:-.}/tests/integration/net/netdriver
+[ -n "${KT_DEBUG:-}" ] && set -x
 TAG=kt-net-$(basename "$0" .sh)-$$
 HOSTNS=$TAG
 ST=/tmp/$TAG.state
