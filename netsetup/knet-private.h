@@ -97,8 +97,12 @@ int knet_route_default(struct knl *nl, int family, const void *gw, int ifindex);
 /* ---- NAT (nat.c) ---- */
 /* The whole "inet kapsel" table for db (NULL text: no table needed). */
 char *knet_nat_ruleset(json_t *db);
-/* Replaces kapsel's table with the one db needs, in one atomic batch. */
-int knet_nat_sync(json_t *db, struct kerr *err);
+/* Replaces kapsel's table with the one db needs, in one atomic batch, unless
+ * db["nat"] says it is already applied. 1: applied (commit the db), 0: no change.
+ * *ret_ctx (if ret_ctx): an nftables context to knet_nat_close() later, or NULL. */
+struct nft_ctx;
+int knet_nat_sync(json_t *db, struct nft_ctx **ret_ctx, struct kerr *err);
+void knet_nat_close(struct nft_ctx *ctx);
 /* Whether a host port can be taken (nothing else bound to it here). */
 int knet_port_free(const struct knet_port *p, struct kerr *err);
 const char *knet_proto_name(uint8_t proto);

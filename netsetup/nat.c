@@ -100,14 +100,18 @@ static void add_ports(struct sbuf *b, json_t *containers, bool with_ip)
 	"    fib daddr type local dnat ip to meta l4proto . th dport map @pub4;\n"       \
 	"    dnat ip to ip daddr . meta l4proto . th dport map @pub4ip;\n"
 
-char *knet_nat_ruleset(json_t *db)
+static char *ruleset(json_t *db, bool fresh)
 {
 	json_t *containers = json_object_get(db, "containers");
 	json_t *bridges = json_object_get(db, "bridges");
 	struct sbuf b = { 0 };
 
-	/* "add" then "delete" makes the delete valid whether or not it exists. */
-	sb_add(&b, "table " TABLE " {}\ndelete table " TABLE "\n");
+	/* "add" then "delete" makes the delete valid whether or not it exists.
+	 * fresh: "create" instead, which fails (atomically) if a table is there. */
+	if (fresh)
+		sb_add(&b, "create table " TABLE "\n");
+	else
+		sb_add(&b, "table " TABLE " {}\ndelete table " TABLE "\n");
 	if (json_object_size(containers) == 0)
 		return b.s;
 	sb_add(&b, "table " TABLE " {\n");
@@ -128,6 +132,11 @@ char *knet_nat_ruleset(json_t *db)
 		   "    ct status dnat ip saddr @nets4 ip daddr @nets4 masquerade;\n"
 		   "    ip6 saddr @nets6 ip6 daddr != @nets6 masquerade;\n  }\n}\n");
 	return b.s;
+}
+
+char *knet_nat_ruleset(json_t *db)
+{
+	return ruleset(db, false);
 }
 
 static int set_forwarding(json_t *db, struct kerr *err)
@@ -156,32 +165,84 @@ static int set_forwarding(json_t *db, struct kerr *err)
 	return 0;
 }
 
-int knet_nat_sync(json_t *db, struct kerr *err)
+static char *text_hash(const char *text)
 {
-	cleanup_free char *rules = knet_nat_ruleset(db);
-	struct nft_ctx *ctx;
-	int r;
+	uint64_t h = 0xcbf29ce484222325ULL;
 
-	if (json_object_size(json_object_get(db, "containers")) > 0 &&
-	    set_forwarding(db, err) < 0)
-		return kerr_prefix(err, "enable forwarding");
-	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return xasprintf("%016llx", (unsigned long long)h);
+}
+
+/* Closing an nftables socket waits for the kernel's deferred destruction of
+ * committed transactions (an RCU grace period, ~10-15 ms here). So the
+ * caller may keep the context open (ret_ctx) while it does other work that
+ * waits for a grace period too (deleting a veth), and close it afterwards:
+ * the two waits overlap. Replacing a table costs most, so the first
+ * container's table is only created, and the replacing batch runs only if a
+ * table is unexpectedly there. */
+static int nft_apply(const char *rules, const char *fresh, struct nft_ctx **ret_ctx,
+		     struct kerr *err)
+{
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+
 	if (ctx == NULL)
 		return kerr_set(err, ENOMEM, "nftables context");
 	nft_ctx_buffer_output(ctx);
 	nft_ctx_buffer_error(ctx);
-	r = nft_run_cmd_from_buffer(ctx, rules);
-	if (r != 0) {
+	if (fresh != NULL && nft_run_cmd_from_buffer(ctx, fresh) == 0)
+		goto done;
+	if (nft_run_cmd_from_buffer(ctx, rules) != 0) {
 		cleanup_free char *msg = xstrdup(nft_ctx_get_error_buffer(ctx));
 		char *nl = strchr(msg, '\n');
 
 		if (nl != NULL)
 			*nl = '\0';
 		nft_ctx_free(ctx);
-		return kerr_set(err, 0, "nftables table %s: %s", TABLE, msg);
+		return knet_bad(err, EINVAL, "nftables table %s: %s", TABLE, msg);
 	}
-	nft_ctx_free(ctx);
+done:
+	if (ret_ctx != NULL)
+		*ret_ctx = ctx;
+	else
+		nft_ctx_free(ctx);
 	return 0;
+}
+
+void knet_nat_close(struct nft_ctx *ctx)
+{
+	if (ctx != NULL)
+		nft_ctx_free(ctx);
+}
+
+/* The table depends only on the subnets and the published ports, so most
+ * attaches and detaches (a container without --publish on a bridge in use)
+ * leave it as it is: the hash of what was last applied, kept in the db,
+ * skips the nftables transaction then. Deleting a table also costs an RCU
+ * grace period, so this is most of a detach's time saved.
+ * ret_ctx (may be NULL): the nftables context, to close later with
+ * knet_nat_close() (see nft_apply) after other slow work. */
+int knet_nat_sync(json_t *db, struct nft_ctx **ret_ctx, struct kerr *err)
+{
+	cleanup_free char *rules = knet_nat_ruleset(db);
+	cleanup_free char *hash = text_hash(rules);
+	const char *applied = json_string_value(json_object_get(db, "nat"));
+	cleanup_free char *fresh = NULL;
+
+	if (applied != NULL && strcmp(applied, hash) == 0)
+		return 0;
+	if (json_object_size(json_object_get(db, "containers")) > 0 &&
+	    set_forwarding(db, err) < 0)
+		return kerr_prefix(err, "enable forwarding");
+	/* No table applied as far as the state knows, and one is needed. */
+	if (applied == NULL && json_object_size(json_object_get(db, "containers")) > 0)
+		fresh = ruleset(db, true);
+	/* Forget the old hash first: if applying fails, the next change retries. */
+	json_object_del(db, "nat");
+	if (nft_apply(rules, fresh, ret_ctx, err) < 0)
+		return -1;
+	json_object_set_new(db, "nat", json_string(hash));
+	return 1;
 }
 
 /* DNAT does not hold the port; refuse one a local socket already uses, or the

@@ -133,8 +133,8 @@ static void undo(struct attach *a)
 	if (a->bridge_created)
 		knet_link_del(&a->nl, a->c->bridge);
 	if (knet_ipam_release(a->db.db, a->id)) {
+		knet_nat_sync(a->db.db, NULL, &ignored);
 		knet_db_commit(&a->db, &ignored);
-		knet_nat_sync(a->db.db, &ignored);
 	}
 	if (a->state != NULL)
 		knet_etc_remove(a->state);
@@ -156,11 +156,15 @@ static json_t *bridge_state(struct attach *a, const char *state_dir)
 	return s;
 }
 
+/* Steps 1 and 5 (see the top) run back to back under the lock; the nftables
+ * context stays open across the netlink work so that the kernel's grace
+ * periods of both overlap (see nat.c). */
 static int attach_bridge(const struct knet_config *c, const char *state_dir, const char *id,
 			 pid_t pid, const char *etc_dir, json_t **ret_state, struct kerr *err)
 {
 	struct attach a = { .c = c, .id = id, .db = { -1, -1, NULL } };
 	char ip[INET_ADDRSTRLEN], ip6[INET6_ADDRSTRLEN];
+	struct nft_ctx *nft = NULL;
 	int r = -1;
 
 	veth_name(id, a.veth);
@@ -173,18 +177,23 @@ static int attach_bridge(const struct knet_config *c, const char *state_dir, con
 			goto out_close;
 	if (knet_ipam_alloc(a.db.db, c, id, &a.ip, &a.ip6, err) < 0)
 		goto out_close;
-	/* Recorded before anything exists, so a crash from here on leaves a
-	 * record that knet_detach (delete --force) can find. */
-	if (knet_db_commit(&a.db, err) < 0)
+	if (knet_nat_sync(a.db.db, &nft, err) < 0) {
+		struct kerr ignored;
+
+		knet_ipam_release(a.db.db, id);
+		knet_nat_sync(a.db.db, NULL, &ignored);
 		goto out_close;
-	if (knl_open(&a.nl, -1, err) < 0) {
+	}
+	/* Recorded before any link exists, so a crash from here on leaves a
+	 * record that knet_detach (delete --force) can find. */
+	if (knet_db_commit(&a.db, err) < 0 || knl_open(&a.nl, -1, err) < 0) {
 		undo(&a);
 		goto out_close;
 	}
 	a.state = bridge_state(&a, state_dir);
 	inet_ntop(AF_INET, &a.ip, ip, sizeof(ip));
 	inet_ntop(AF_INET6, &a.ip6, ip6, sizeof(ip6));
-	if (wire(&a, pid, err) < 0 || knet_nat_sync(a.db.db, err) < 0 ||
+	if (wire(&a, pid, err) < 0 ||
 	    (etc_dir != NULL && knet_etc_write(etc_dir, c, id, ip, c->has_subnet6 ? ip6 : NULL,
 					       NULL, a.state, err) < 0)) {
 		undo(&a);
@@ -195,6 +204,7 @@ static int attach_bridge(const struct knet_config *c, const char *state_dir, con
 	}
 	knl_close(&a.nl);
 out_close:
+	knet_nat_close(nft);
 	knet_db_close(&a.db);
 	return r < 0 ? kerr_prefix(err, "network %s", id) : 0;
 }
@@ -240,32 +250,38 @@ static int detach_bridge(json_t *state, struct kerr *err)
 	const char *dir = json_string_value(json_object_get(state, "state_dir"));
 	const char *id = json_string_value(json_object_get(state, "id"));
 	const char *veth = json_string_value(json_object_get(state, "veth"));
+	struct kerr later = { 0 };
+	struct nft_ctx *nft = NULL;
 	struct knet_db db;
 	struct knl nl;
-	int r = 0;
+	bool released;
+	int r = 0, e;
 
 	if (dir == NULL || id == NULL || veth == NULL)
 		return knet_bad(err, EINVAL, "network state: missing state_dir, id or veth");
 	if (knet_db_open(dir, &db, err) < 0)
 		return -1;
-	if (knl_open(&nl, -1, err) == 0) {
+	/* The address and the NAT entries go even if the veth cannot. */
+	released = knet_ipam_release(db.db, id);
+	if (released && knet_nat_sync(db.db, &nft, &later) < 0)
+		r = -1;
+	if (knl_open(&nl, -1, r < 0 ? &(struct kerr){ 0 } : &later) == 0) {
 		/* ENODEV: the netns died with the container and took the pair. */
-		int e = knet_link_del(&nl, veth);
-
-		if (e < 0 && e != -ENODEV)
-			r = kerr_set(err, -e, "delete veth %s", veth);
+		e = knet_link_del(&nl, veth);
+		if (e < 0 && e != -ENODEV && r == 0)
+			r = kerr_set(&later, -e, "delete veth %s", veth);
 		knl_close(&nl);
 	} else {
 		r = -1;
 	}
-	/* The address and the NAT entries go even if the veth could not. */
-	if (knet_ipam_release(db.db, id)) {
-		if (knet_db_commit(&db, r < 0 ? &(struct kerr){ 0 } : err) < 0)
-			r = -1;
-	}
-	if (knet_nat_sync(db.db, r < 0 ? &(struct kerr){ 0 } : err) < 0)
+	/* Committed even if nftables failed: the address is free, and the table
+	 * is retried on the next change (its hash was dropped). */
+	if (released && knet_db_commit(&db, r < 0 ? &(struct kerr){ 0 } : &later) < 0)
 		r = -1;
+	knet_nat_close(nft);
 	knet_db_close(&db);
+	if (r < 0)
+		*err = later;
 	return r;
 }
 

@@ -18,6 +18,9 @@ ip netns exec $CLI ip addr add 198.51.100.2/24 dev kt-up1
 ip netns exec $CLI ip link set kt-up1 up
 ip netns exec $CLI ip link set lo up
 before=$(snapshot)
+# A stale table (a crash, a hand edit) must be replaced, not merged into.
+in_host nft add table inet kapsel
+in_host nft add chain inet kapsel junk
 
 ctr_start; C1=$CPID
 ctr_start; C2=$CPID
@@ -25,6 +28,7 @@ mkdir -p $ST.etc1
 attach c1 $C1 --network bridge --publish 8080:80 --hostname web --dns 192.0.2.53 \
 	--etc-dir $ST.etc1 || fail "attach c1"
 attach c2 $C2 --network bridge || fail "attach c2"
+in_host nft list chain inet kapsel junk >/dev/null 2>&1 && fail "stale nft table not replaced"
 IP1=$(field c1 ip); IP2=$(field c2 ip)
 [ -n "$IP1" ] && [ -n "$IP2" ] && [ "$IP1" != "$IP2" ] || fail "addresses '$IP1' '$IP2'"
 ok "attached c1=$IP1 c2=$IP2"

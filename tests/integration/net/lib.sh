@@ -65,7 +65,7 @@ snapshot() {
 	in_host ip -o link show | sed 's/^[0-9]*: //; s/ link\/.*//; s/<.*//' | sort
 	in_host ip -o addr show | awk '{print $2, $4}' | sort
 	in_host nft list table inet kapsel 2>/dev/null
-	cat "$ST/ipam.json" 2>/dev/null | sed 's/"last":[0-9]*,//'
+	cat "$ST/ipam.json" 2>/dev/null | sed 's/"last":[0-9]*,//; s/,"nat":"[0-9a-f]*"//'
 	echo
 }
 
