@@ -7,7 +7,7 @@ tests_integration_net_netdriver_LDADD = libkapsel.a $(KAPSEL_LIBS)
 # Each runs only inside network namespaces it creates; exits 77 when not root.
 NET_TESTS = tests/integration/net/bridge.sh tests/integration/net/many.sh \
 	tests/integration/net/badinput.sh tests/integration/net/rootless.sh \
-	tests/integration/net/rootless-pasta.sh
+	tests/integration/net/rootless-pasta.sh tests/integration/net/ipv6.sh
 TESTS += $(NET_TESTS)
 EXTRA_DIST += tests/integration/net/lib.sh $(NET_TESTS)
 if HAVE_CMOCKA
