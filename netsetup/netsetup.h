@@ -85,6 +85,13 @@ int knet_config_from(json_t *annotations, const struct knet_flags *flags,
 		     struct knet_config **ret, struct kerr *err);
 void knet_config_free(struct knet_config *c);
 
+/* Checks the config against the container: kapsel wires only a network
+ * namespace the runtime creates (new_netns: config.json asks for a network
+ * namespace without a path), and a bridge needs root (rootless: use
+ * slirp4netns or pasta). Mode none always passes. */
+int knet_config_check(const struct knet_config *c, bool rootless, bool new_netns,
+		      struct kerr *err);
+
 /* Wires the network namespace of pid (/proc/PID/ns/net, created by the
  * runtime, the process not yet started). state_dir holds kapsel's network
  * state shared by all containers (IPAM and the lock), e.g. ROOT/network.

@@ -295,3 +295,19 @@ void knet_config_free(struct knet_config *c)
 	free(c->hostname);
 	free(c);
 }
+
+int knet_config_check(const struct knet_config *c, bool rootless, bool new_netns,
+		      struct kerr *err)
+{
+	if (c->mode == KNET_MODE_NONE)
+		return 0;
+	if (!new_netns)
+		return knet_bad(err, EINVAL,
+				"--network %s needs a new network namespace (config.json: a "
+				"\"network\" namespace without \"path\")", knet_mode_name(c->mode));
+	if (c->mode == KNET_MODE_BRIDGE && rootless)
+		return knet_bad(err, EPERM,
+				"--network bridge needs root; rootless containers can use "
+				"--network slirp4netns or pasta");
+	return 0;
+}

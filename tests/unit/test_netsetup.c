@@ -178,6 +178,26 @@ static void test_config_errors(void **state)
 	expect_config_error(NULL, "10.0.0.0/24", NULL, "need --network");
 }
 
+static void test_config_check(void **state)
+{
+	struct knet_config *c = NULL;
+	struct knet_flags f = { .network = "bridge" };
+	struct kerr err = { 0 };
+
+	(void)state;
+	assert_int_equal(knet_config_from(NULL, &f, &c, &err), 0);
+	assert_int_equal(knet_config_check(c, false, true, &err), 0);
+	assert_int_equal(knet_config_check(c, true, true, &err), -1);
+	assert_non_null(strstr(err.msg, "slirp4netns or pasta"));
+	assert_int_equal(knet_config_check(c, false, false, &err), -1);
+	assert_non_null(strstr(err.msg, "needs a new network namespace"));
+	c->mode = KNET_MODE_SLIRP4NETNS;
+	assert_int_equal(knet_config_check(c, true, true, &err), 0);
+	c->mode = KNET_MODE_NONE;
+	assert_int_equal(knet_config_check(c, true, false, &err), 0);
+	knet_config_free(c);
+}
+
 static char *tmpdir(void)
 {
 	char tmpl[] = "/tmp/knet-unit-XXXXXX";
@@ -378,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_config_default_none),
 		cmocka_unit_test(test_config_flags_override),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_config_check),
 		cmocka_unit_test(test_ipam_sequence),
 		cmocka_unit_test(test_ipam_requested_and_conflicts),
 		cmocka_unit_test(test_ipam_parallel),
