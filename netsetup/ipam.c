@@ -219,14 +219,15 @@ static int check_port_conflicts(json_t *containers, const struct knet_config *c,
 		json_array_foreach(json_object_get(rec, "ports"), i, port) {
 			for (size_t k = 0; k < c->n_ports; k++) {
 				const struct knet_port *p = &c->ports[k];
-				struct in_addr hip;
+				const char *hs = json_string_value(json_object_get(port, "host_ip"));
+				const char *proto = json_string_value(json_object_get(port, "proto"));
+				struct in_addr hip = { INADDR_ANY };
 
-				inet_pton(AF_INET, json_string_value(json_object_get(port, "host_ip")),
-					  &hip);
+				if (hs != NULL)
+					inet_pton(AF_INET, hs, &hip);
 				if (json_integer_value(json_object_get(port, "host_port")) !=
 					    p->host_port ||
-				    strcmp(json_string_value(json_object_get(port, "proto")),
-					   knet_proto_name(p->proto)) != 0)
+				    strcmp(proto ? proto : "tcp", knet_proto_name(p->proto)) != 0)
 					continue;
 				if (hip.s_addr == INADDR_ANY || p->host_ip.s_addr == INADDR_ANY ||
 				    hip.s_addr == p->host_ip.s_addr)
