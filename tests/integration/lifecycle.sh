@@ -200,6 +200,11 @@ assert_rc "kill --all ID TERM" 0
 for i in $(seq 50); do [ "$(sleeps)" = 0 ] && break; sleep 0.1; done
 assert_eq "kill --all: children got TERM" 0 "$(sleeps)"
 assert_eq "kill --all: init (handler) still running" running "$(state_field "$DET" .status)"
+rm -f "$KT_WORK/det/rootfs/tmp/term"
+kk kill "$DET"
+assert_rc "kill ID (no signal)" 0
+wait_file "$KT_WORK/det/rootfs/tmp/term"
+assert_eq "kill: the default signal is TERM" got-term "$(cat "$KT_WORK/det/rootfs/tmp/term" 2>&1)"
 expect_fail "kill with an unknown signal" 'signal|BOGUS' K kill "$DET" BOGUS
 kk kill "$DET" KILL
 assert_rc "kill ID KILL (name)" 0

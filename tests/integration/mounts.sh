@@ -59,12 +59,17 @@ cfg opts '.mounts += [
 	{"destination":"/mnt/ro","type":"bind","source":$s,"options":["bind","ro"]},
 	{"destination":"/mnt/t","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev","noexec","size=4m","mode=1770"]},
 	{"destination":"/mnt/exec","type":"tmpfs","source":"tmpfs","options":["size=4m"]},
-	{"destination":"/a/b/c","type":"tmpfs","source":"tmpfs"}]' --arg s "$KT_WORK/src"
+	{"destination":"/a/b/c","type":"tmpfs","source":"tmpfs"},
+	{"destination":"/mnt/relsrc","type":"bind","source":"relsrc","options":["bind"]}]' --arg s "$KT_WORK/src"
+mkdir -p "$KT_WORK/opts/relsrc"
+echo relative >"$KT_WORK/opts/relsrc/f"
 # stat on the first run: runc chmods a tmpfs to the mode of an existing mount point.
 ctr_sh opts "stat -c %a /mnt/t; cat /mnt/bind/file; cat /mnt/bind/sub/x 2>/dev/null || echo no-sub; cat /mnt/rbind/sub/x; $MI"
 assert_rc "run with bind, rbind, ro, tmpfs mounts" 0
 assert_eq "tmpfs mode=1770: the mount's root has mode 1770" 1770 "$(sed -n 1p <<<"$OUT")"
 assert_eq "bind: file visible" bound "$(sed -n 2p <<<"$OUT")"
+assert_match "bind source relative to the bundle" "$(mi_line /mnt/relsrc)" '^/mnt/relsrc '
+
 assert_eq "bind (not rbind): submount not carried" no-sub "$(sed -n 3p <<<"$OUT")"
 assert_eq "rbind: submount carried" submount "$(sed -n 4p <<<"$OUT")"
 assert_match "ro: mounted read-only" "$(mi_line /mnt/ro)" '^/mnt/ro [a-z0-9]+ ro[, ]'
