@@ -213,6 +213,7 @@ make_bundle() {
 	if ! (cd "$B" && "$KAPSEL" spec >/dev/null 2>"$KT_TMP/spec.err"); then
 		kt_bail "\`$KAPSEL spec\` failed in $B: $(cat "$KT_TMP/spec.err")"
 	fi
+	[ -f "$B/config.json" ] || kt_bail "\`$KAPSEL spec\` wrote no config.json in $B"
 	cfg "$name" '.process.terminal = false | .root.readonly = false
 		| .process.args = ["true"]
 		| .process.env += ["KT_TAG=" + $tag]' --arg tag "$KT_TAG"

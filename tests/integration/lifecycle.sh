@@ -235,6 +235,21 @@ if [ -x "$RECVTTY" ]; then
 	assert_contains "terminal: stdin, stdout, stderr are the tty" "$out" all-ttys
 	wait_status "$ID" stopped
 	kk delete "$ID"
+	# run --detach --console-socket: the same through run.
+	rm -f "$sock"
+	set_args tty sh -c 'tty; echo detached-tty'
+	"$RECVTTY" "$sock" "$KT_WORK/tty2.out" 20 2>>"$KT_WORK/recvtty.err" &
+	tpid=$!
+	wait_file "$sock"
+	new_id
+	kk run --detach --console-socket "$sock" --bundle "$KT_WORK/tty" "$ID"
+	assert_rc "run --detach --console-socket" 0
+	wait $tpid; trc=$?
+	assert_eq "run --detach --console-socket: pty master received" 0 "$trc"
+	assert_contains "run --detach --console-socket: output through the pty" \
+		"$(tr -d '\r' <"$KT_WORK/tty2.out" 2>&1)" detached-tty
+	wait_status "$ID" stopped
+	kk delete "$ID"
 	expect_fail "terminal without --console-socket refused" 'console|terminal|socket' \
 		K create --bundle "$KT_WORK/tty" "$ID-2"
 else
