@@ -49,7 +49,7 @@ bad "mounts[].destination missing" 'destination|mount' '.mounts += [{"type":"tmp
 # Relative destinations are deprecated but valid (relative to "/"): accepted.
 make_bundle reldest
 cfg reldest '.mounts += [{"destination":"mnt/rel","type":"tmpfs","source":"tmpfs"}]'
-ctr_sh reldest 'grep -c " /mnt/rel tmpfs " /proc/self/mountinfo'
+ctr_sh reldest 'grep -c "^[0-9]* [0-9]* [0-9:]* / /mnt/rel .* - tmpfs " /proc/self/mountinfo'
 assert_eq "run: relative mount destination is relative to / (deprecated, still valid)" 1 "$OUT"
 
 # ---- wrong types ---------------------------------------------------------
