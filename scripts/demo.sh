@@ -78,7 +78,7 @@ if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw memory /sys/fs/cgroup/cg
 	cgroup_note="memory.max 64 MiB and pids.max 32 applied (cgroup v2)"
 	check='echo "memory.max: $(cat /sys/fs/cgroup/memory.max)"; echo "pids.max:   $(cat /sys/fs/cgroup/pids.max)"'
 elif [ -d /sys/fs/cgroup/unified ]; then
-	have=$(tr '\n' ' ' </sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)
+	have=$(echo $(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null))
 	cgroup_note="not applied: this host's cgroups are hybrid (v1 controllers + a cgroup2 at /sys/fs/cgroup/unified whose controllers are: ${have:-none}), so there is no cgroup2 memory/pids controller to put limits in; the rlimits below are applied"
 	check='true'
 else
