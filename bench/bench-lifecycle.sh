@@ -11,8 +11,12 @@
 # layout, so everything runs inside a private mount namespace (`unshare -m`)
 # where /sys/fs/cgroup/unified is unmounted (the host keeps it); each runtime
 # then uses its default cgroup manager on what is left (v1 here).
+# Caveat: without a cgroup2 mount a cgroup-v2-only runtime (kapsel) makes no
+# cgroup at all there, while crun and runc make v1 cgroups: kapsel does less
+# work. A cgroup-for-cgroup comparison needs a pure cgroup v2 machine (the VM
+# of shared/notes/test-vm.md), where this script runs unchanged.
 # BENCH_SAME_NS=0 runs kapsel and runc on the host as is (crun is still
-# started in its own `unshare -m` then).
+# started in its own `unshare -m` then, paying for it on every call).
 #
 # Interleaving: hyperfine runs one command's samples back to back, so a burst
 # of load from the other helpers on this shared machine would hit one runtime
