@@ -5,6 +5,17 @@
 
 #include "common/util.h"
 
+static void strv_push(char ***v, char *s)
+{
+	size_t n = strv_len(*v);
+
+	*v = realloc(*v, (n + 2) * sizeof(char *));
+	if (*v == NULL)
+		abort();
+	(*v)[n] = s;
+	(*v)[n + 1] = NULL;
+}
+
 int create_opts_parse(const char *cmd, int argc, char **argv, struct kcreate_opts *o,
 		      const char *usage, bool is_run)
 {
@@ -18,6 +29,12 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct kcreate_opt
 		{ "detach", no_argument, NULL, 'd' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "no-subreaper", no_argument, NULL, 'S' },
+		{ "network", required_argument, NULL, 'N' },
+		{ "subnet", required_argument, NULL, 's' },
+		{ "ip", required_argument, NULL, 'i' },
+		{ "publish", required_argument, NULL, 'o' },
+		{ "dns", required_argument, NULL, 'D' },
+		{ "hostname", required_argument, NULL, 'H' },
 		CLI_HELP_OPTION, { 0 } };
 	uint64_t n;
 	int c;
@@ -42,6 +59,12 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct kcreate_opt
 			o->detach = true;
 			break;
 		case 'k': break;
+		case 'N': o->network = optarg; break;
+		case 's': o->subnet = optarg; break;
+		case 'i': o->ip = optarg; break;
+		case 'H': o->hostname = optarg; break;
+		case 'o': strv_push(&o->publish, optarg); break;
+		case 'D': strv_push(&o->dns, optarg); break;
 		case 'h': cli_help(usage); return -1;
 		default: return cli_bad_option(cmd, c, argv);
 		}
@@ -49,4 +72,11 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct kcreate_opt
 	if (cli_positional(cmd, argc, argv, 1, "container id") != 0)
 		return 1;
 	return 0;
+}
+
+void create_opts_free(struct kcreate_opts *o)
+{
+	free(o->publish);
+	free(o->dns);
+	o->publish = o->dns = NULL;
 }

@@ -7,4 +7,7 @@
 int create_opts_parse(const char *cmd, int argc, char **argv, struct kcreate_opts *o,
 		      const char *usage, bool is_run);
 
+/* Frees the repeatable options' vectors (not their strings: argv's). */
+void create_opts_free(struct kcreate_opts *o);
+
 #endif

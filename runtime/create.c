@@ -24,6 +24,7 @@
 #include "namespaces/namespaces.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
+#include "runtime/network.h"
 #include "runtime/sync.h"
 
 static int validate(const struct kglobal *g, const struct kspec *spec,
@@ -260,7 +261,8 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 		goto out;
 	if (a.new_userns && ns_write_id_maps(k->pid, k->spec, g->rootless, err) < 0)
 		goto out;
-	if (set_limits(k, err) < 0 || sync_send(socks[0], SYNC_GO, 0, -1, err) < 0)
+	if (set_limits(k, err) < 0 || network_attach(g, k->c, k->net, k->pid, err) < 0 ||
+	    sync_send(socks[0], SYNC_GO, 0, -1, err) < 0)
 		goto out;
 	ret = serve_child(k, socks[0], err);
 out:
@@ -290,6 +292,8 @@ static void undo_create(struct kcreated *k)
 		if (hooks_run(k->spec->hooks, KHOOK_POSTSTOP, state, 0, &ignore) < 0)
 			klog(KLOG_WARN, "%s", ignore.msg);
 	}
+	if (k->c != NULL)
+		network_detach(k->c);
 	if (k->cg != NULL) {
 		cgroup_destroy(k->cg, &ignore);
 		cgroup_free(k->cg);
@@ -311,7 +315,9 @@ int lifecycle_create(const struct kglobal *g, const char *id, const struct kcrea
 		return kerr_set(err, EINVAL, "invalid container id \"%s\"", id);
 	if (spec_load(o->bundle ? o->bundle : ".", &k.spec, err) < 0)
 		return -1;
-	if (validate(g, k.spec, o, err) < 0 || container_new(g->root, id, &k.c, err) < 0) {
+	if (validate(g, k.spec, o, err) < 0 ||
+	    network_prepare(g, o, k.spec, id, &k.net, err) < 0 ||
+	    container_new(g->root, id, &k.c, err) < 0) {
 		lifecycle_release(&k);
 		return -1;
 	}
@@ -343,6 +349,8 @@ fail:
 
 void lifecycle_release(struct kcreated *k)
 {
+	knet_config_free(k->net);
+	k->net = NULL;
 	if (k->pidfd >= 0)
 		close(k->pidfd);
 	k->pidfd = -1;

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "cgroups/cgroups.h"
+#include "netsetup/netsetup.h"
 #include "runtime/runtime.h"
 #include "runtime/spec.h"
 #include "runtime/state.h"
@@ -17,6 +18,7 @@ struct kcreated {
 	struct kcgroup *cg;
 	pid_t pid;
 	int pidfd;
+	struct knet_config *net;   /* kapsel wires the network, or NULL */
 };
 
 /* The whole create: on failure nothing is left (state, cgroup, process).

@@ -24,6 +24,9 @@ struct kcreate_opts {
 	bool no_new_keyring;
 	int preserve_fds;
 	bool detach;              /* run only */
+	/* kapsel's own networking (netsetup/); all NULL: config.json only */
+	const char *network, *subnet, *ip, *hostname;
+	char **publish, **dns;    /* NULL-terminated */
 };
 
 struct kexec_opts {

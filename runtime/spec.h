@@ -141,6 +141,10 @@ int spec_parse_buffer(const char *buf, size_t len, const char *bundle, struct ks
 		      struct kerr *err);
 void spec_free(struct kspec *spec);
 
+/* Appends a bind mount of a host file or directory (the runtime's own, e.g.
+ * generated /etc files), unless config.json already mounts destination. */
+void spec_add_bind_mount(struct kspec *spec, const char *source, const char *destination);
+
 /* Parses one process object (config.json's "process", or exec --process). */
 int spec_process_parse(json_t *obj, struct kprocess **ret, struct kerr *err);
 void spec_process_free(struct kprocess *p);

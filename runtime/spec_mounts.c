@@ -273,3 +273,26 @@ int spec_parse_mounts(const json_t *doc, struct kspec *spec, struct kerr *err)
 	}
 	return 0;
 }
+
+void spec_add_bind_mount(struct kspec *spec, const char *source, const char *destination)
+{
+	static char *const options[] = { "rbind", "rprivate", NULL };
+	struct kmount *m;
+
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		if (strcmp(spec->mounts[i].destination, destination) == 0)
+			return;
+	}
+	spec->mounts = realloc(spec->mounts, (spec->n_mounts + 1) * sizeof(*spec->mounts));
+	if (spec->mounts == NULL)
+		abort();
+	m = &spec->mounts[spec->n_mounts++];
+	memset(m, 0, sizeof(*m));
+	m->destination = xstrdup(destination);
+	m->source = xstrdup(source);
+	m->type = xstrdup("bind");
+	m->options = xcalloc(3, sizeof(char *));
+	m->options[0] = xstrdup(options[0]);
+	m->options[1] = xstrdup(options[1]);
+	spec_mount_options_decode(options, m);
+}

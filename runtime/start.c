@@ -10,6 +10,7 @@
 #include "common/syscalls.h"
 #include "common/util.h"
 #include "runtime/hooks.h"
+#include "runtime/network.h"
 
 char *lifecycle_state_string(struct kcontainer *c)
 {
@@ -122,6 +123,7 @@ int lifecycle_destroy(struct kcontainer *c, struct kspec *spec, struct kerr *err
 		if (hooks_run(spec->hooks, KHOOK_POSTSTOP, state, 0, &e) < 0)
 			klog(KLOG_WARN, "%s", e.msg);
 	}
+	network_detach(c);
 	return container_remove(c, err);
 }
 
