@@ -5,11 +5,21 @@
  * linux.resources is applied there. Where the hierarchy has no usable
  * controllers (a hybrid host, a rootless user without delegation) the
  * container is still tracked, and a config asking for limits is refused
- * before anything is created: never half-applied. */
+ * before anything is created: never half-applied.
+ *
+ * Paths (relative to the cgroup2 mount): an absolute cgroupsPath as is; a
+ * relative one below the parent of the caller's own cgroup (runc's rule); the
+ * systemd form "slice:prefix:name" mapped to /<nested slices>/<prefix>-<name>.scope
+ * and managed on the filesystem (no systemd driver). "." and ".." refused.
+ * A container with a memory limit gets memory.oom.group=1 (killed as a whole
+ * on OOM, as kubelet does on cgroup v2). disableOOMKiller, swappiness and
+ * kernel memory are ignored with a warning (cgroup v2 has none); realtime
+ * cpu limits are refused. */
 #ifndef KAPSEL_CGROUPS_H
 #define KAPSEL_CGROUPS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -44,8 +54,11 @@ int cgroup_freeze(struct kcgroup *cg, bool frozen, struct kerr *err);
 int cgroup_is_frozen(struct kcgroup *cg);
 /* Applies a new linux.resources object (the `update` command). */
 int cgroup_update(struct kcgroup *cg, json_t *resources, struct kerr *err);
-/* Stats for `events --stats`: {"cpu":..,"memory":..,"pids":..,"io":..} */
+/* Stats for `events --stats`, in runc's layout: {"cpu":..,"memory":..,"pids":..,
+ * "blkio":..,"hugetlb":..}. A "limit" of -1 means unlimited (runc prints 2^64-1). */
 int cgroup_stats(struct kcgroup *cg, json_t **ret, struct kerr *err);
+/* memory.events oom_kill: processes the OOM killer killed in the cgroup; -1 if unknown. */
+int64_t cgroup_oom_kills(struct kcgroup *cg);
 /* Kills what is left, waits for the cgroup to empty, removes it. */
 int cgroup_destroy(struct kcgroup *cg, struct kerr *err);
 void cgroup_free(struct kcgroup *cg);

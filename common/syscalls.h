@@ -37,6 +37,25 @@ static inline pid_t sys_clone3(struct clone_args *args)
 	return (pid_t)syscall(SYS_clone3, args, sizeof(*args));
 }
 
+/* Fork-like clone (no new stack): the child returns 0. Falls back to clone(2)
+ * where clone3 is missing (< 5.3) or refuses CLONE_INTO_CGROUP (< 5.7). */
+static inline pid_t sys_clone_fork(uint64_t flags, int cgroup_fd)
+{
+	struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+	pid_t pid;
+
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
+		return pid;
+	if (cgroup_fd >= 0)
+		return -1;   /* caller retries without the cgroup and joins it by pid */
+	return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
+}
+
 static inline int sys_pidfd_open(pid_t pid, unsigned int flags)
 {
 	return (int)syscall(SYS_pidfd_open, pid, flags);
@@ -110,6 +129,11 @@ static inline int sys_seccomp(unsigned int op, unsigned int flags, void *args)
 static inline int sys_ioprio_set(int which, int who, int ioprio)
 {
 	return (int)syscall(SYS_ioprio_set, which, who, ioprio);
+}
+
+static inline int sys_ioprio_get(int which, int who)
+{
+	return (int)syscall(SYS_ioprio_get, which, who);
 }
 
 static inline long sys_sched_setattr(pid_t pid, void *attr, unsigned int flags)

@@ -1,2 +1,1 @@
-# namespaces sources (owned by that folder)
-libkapsel_a_SOURCES += 
+libkapsel_a_SOURCES += namespaces/namespaces.c namespaces/namespaces.h

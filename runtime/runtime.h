@@ -24,6 +24,9 @@ struct kcreate_opts {
 	bool no_new_keyring;
 	int preserve_fds;
 	bool detach;              /* run only */
+	/* kapsel's own networking (netsetup/); all NULL: config.json only */
+	const char *network, *subnet, *ip, *hostname;
+	char **publish, **dns;    /* NULL-terminated */
 };
 
 struct kexec_opts {
@@ -66,6 +69,10 @@ int runtime_events(const struct kglobal *g, const char *id, bool stats_once, int
 
 /* `features`: the JSON of features.md. */
 json_t *runtime_features(void);
+
+/* Re-executes the binary from a sealed memfd unless already running from
+ * one (CVE-2019-5736). Returns only on failure. */
+int runtime_ensure_sealed_self(char **argv, struct kerr *err);
 
 /* Whether id is a valid container id ([A-Za-z0-9][A-Za-z0-9_.+-]*, <= 1024). */
 bool runtime_id_valid(const char *id);

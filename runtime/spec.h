@@ -40,6 +40,13 @@ struct kmount {
 	bool bind;                  /* bind or rbind */
 	bool recursive_ro;          /* rro */
 	char *data;                 /* the options the kernel takes as data (size=, mode=...) */
+	/* the recursive r* options (rro, rnosuid, rnoatime...): MOUNT_ATTR_* for
+	 * mount_setattr(AT_RECURSIVE) after the mount; rec_attr_set has
+	 * MOUNT_ATTR_RDONLY exactly when recursive_ro is true */
+	unsigned long rec_attr_set, rec_attr_clr;
+	/* idmap / ridmap: an idmapped mount (mount's uidMappings/gidMappings in the
+	 * JSON, else the container's user namespace); never passed to mount(2) */
+	bool idmap, idmap_recursive;
 };
 
 struct kdevice {
@@ -123,12 +130,30 @@ struct kspec {
 
 /* Reads BUNDLE/config.json. bundle may be relative; it is made absolute. */
 int spec_load(const char *bundle, struct kspec **ret, struct kerr *err);
-/* Parses a document (takes a reference to it). bundle is used for relative paths. */
+/* Parses a document (takes a reference to it). bundle is used for relative paths.
+ * The json_t pointers in kspec (resources, seccomp, ...) are borrowed from spec->json. */
 int spec_parse(json_t *doc, const char *bundle, struct kspec **ret, struct kerr *err);
+/* Parses the text of a config.json (what spec_load does after reading it; the
+ * fuzz target's entry point). Integers in [2^63, 2^64) are kept as their
+ * two's-complement int64 (18446744073709551615 -> -1), as runc's Go uint64
+ * fields read them: read uint64 fields as (uint64_t)json_integer_value(). */
+int spec_parse_buffer(const char *buf, size_t len, const char *bundle, struct kspec **ret,
+		      struct kerr *err);
 void spec_free(struct kspec *spec);
+
+/* Appends a bind mount of a host file or directory (the runtime's own, e.g.
+ * generated /etc files), unless config.json already mounts destination. */
+void spec_add_bind_mount(struct kspec *spec, const char *source, const char *destination);
+
+/* Parses one process object (config.json's "process", or exec --process). */
+int spec_process_parse(json_t *obj, struct kprocess **ret, struct kerr *err);
+void spec_process_free(struct kprocess *p);
 
 /* The default config.json of `spec` (and `spec --rootless`), as a new JSON object. */
 json_t *spec_default(bool rootless);
+
+/* The mount options the parser recognizes (NULL-terminated), for `features`. */
+const char *const *spec_mount_option_names(void);
 
 const char *kns_name(enum kns_type t);   /* "pid", "network", ... as in config.json */
 int kns_clone_flag(enum kns_type t);     /* CLONE_NEW* */

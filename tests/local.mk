@@ -1,4 +1,127 @@
 # Unit tests (cmocka, TAP) and integration tests (real containers, as root).
+UNIT_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+# state store, ids, signals
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_state
+TESTS += tests/unit/test_state
+tests_unit_test_state_SOURCES = tests/unit/test_state.c
+tests_unit_test_state_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_state_LDADD = $(UNIT_LDADD)
+endif
+
+# No raw syscall() outside common/syscalls.h (the one syscall header).
+TESTS += tests/check-syscalls.sh
+EXTRA_DIST += tests/check-syscalls.sh
+
+# cgroups
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_cgroups_resources tests/unit/test_cgroups_live
+TESTS += tests/unit/test_cgroups_resources tests/unit/test_cgroups_live
+endif
+tests_unit_test_cgroups_resources_SOURCES = tests/unit/test_cgroups_resources.c
+tests_unit_test_cgroups_resources_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_cgroups_resources_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_cgroups_live_SOURCES = tests/unit/test_cgroups_live.c
+tests_unit_test_cgroups_live_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_cgroups_live_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+
+# hooks
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_hooks
+TESTS += tests/unit/test_hooks
+tests_unit_test_hooks_SOURCES = tests/unit/test_hooks.c
+tests_unit_test_hooks_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_hooks_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+endif
+
+# spec: the config.json parser (runtime/spec*.c)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_spec
+TESTS += tests/unit/test_spec
+tests_unit_test_spec_SOURCES = tests/unit/test_spec.c tests/unit/test_spec_decode.c \
+	tests/unit/spec_test.h
+tests_unit_test_spec_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_spec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_spec_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+endif
+EXTRA_DIST += tests/fixtures/runtime-spec tests/fixtures/fuzz-regressions tests/fuzz/fuzz_spec.c
+
+# `make fuzz`: libFuzzer over spec_parse_buffer for $(FUZZ_SECONDS) seconds,
+# seeded with the fixtures (copied to a temporary corpus, never the source
+# tree). Crashing inputs land in fuzz-artifacts/ of the build directory: keep
+# each one in tests/fixtures/fuzz-regressions/ once fixed.
+FUZZ_SECONDS = 60
+FUZZ_CC = clang
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SPEC_SRCS = $(srcdir)/tests/fuzz/fuzz_spec.c \
+	$(srcdir)/common/error.c $(srcdir)/common/log.c $(srcdir)/common/util.c \
+	$(srcdir)/runtime/spec.c $(srcdir)/runtime/spec_json.c $(srcdir)/runtime/spec_shapes.c \
+	$(srcdir)/runtime/spec_process.c $(srcdir)/runtime/spec_mounts.c \
+	$(srcdir)/runtime/spec_linux.c $(srcdir)/runtime/spec_default.c
+tests/fuzz/fuzz-spec: $(FUZZ_SPEC_SRCS)
+	@mkdir -p tests/fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) $(AM_CPPFLAGS) $(JANSSON_CFLAGS) -o $@ \
+		$(FUZZ_SPEC_SRCS) $(JANSSON_LIBS)
+fuzz: tests/fuzz/fuzz-spec
+	@corpus=$$(mktemp -d /tmp/kapsel-fuzz-spec.XXXXXX) && \
+	for d in runtime-spec/config/good runtime-spec/config/bad fuzz-regressions; do \
+		for f in $(srcdir)/tests/fixtures/$$d/*; do \
+			cp "$$f" "$$corpus/$$(echo $$d | tr / -)-$${f##*/}" || exit 1; \
+		done; \
+	done && \
+	mkdir -p fuzz-artifacts && \
+	./tests/fuzz/fuzz-spec -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
+		-artifact_prefix=$(abs_top_builddir)/fuzz-artifacts/ $$corpus; \
+	rc=$$?; rm -rf $$corpus; exit $$rc
+.PHONY: fuzz
+CLEANFILES += tests/fuzz/fuzz-spec
+
+# lsm
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_lsm_validate tests/unit/test_lsm_live
+TESTS += tests/unit/test_lsm_validate tests/unit/test_lsm_live
+endif
+tests_unit_test_lsm_validate_SOURCES = tests/unit/test_lsm_validate.c tests/unit/lsm_test.h
+tests_unit_test_lsm_validate_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_lsm_validate_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_lsm_live_SOURCES = tests/unit/test_lsm_live.c tests/unit/lsm_test.h
+tests_unit_test_lsm_live_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_lsm_live_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+
+# cgroups: the suite runs inside the test VM (one boot); hybrid.sh on this kind of host
+TESTS += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh
+EXTRA_DIST += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh \
+	tests/integration/cgroups/lib.sh tests/integration/cgroups/suite.sh \
+	tests/vm/run-in-vm.sh tests/vm/vm-init.sh tests/vm/vm-stage2.sh bench/bench-cgroups.sh
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_tty
+TESTS += tests/unit/test_tty
+tests_unit_test_tty_SOURCES = tests/unit/test_tty.c
+tests_unit_test_tty_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tty_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+endif
+# tests/integration/hooks.sh: add to TESTS once create/start/kill/delete work.
+EXTRA_DIST += tests/integration/hooks.sh
+
+# network
+check_PROGRAMS += tests/integration/net/netdriver
+tests_integration_net_netdriver_SOURCES = tests/integration/net/netdriver.c
+tests_integration_net_netdriver_LDADD = libkapsel.a $(KAPSEL_LIBS)
+# Each runs only inside network namespaces it creates; exits 77 when not root.
+NET_TESTS = tests/integration/net/bridge.sh tests/integration/net/many.sh \
+	tests/integration/net/badinput.sh tests/integration/net/rootless.sh \
+	tests/integration/net/rootless-pasta.sh tests/integration/net/ipv6.sh
+TESTS += $(NET_TESTS)
+EXTRA_DIST += tests/integration/net/lib.sh $(NET_TESTS)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_netsetup
+TESTS += tests/unit/test_netsetup
+tests_unit_test_netsetup_SOURCES = tests/unit/test_netsetup.c
+tests_unit_test_netsetup_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_netsetup_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+endif
 
 # integration
 # Real containers on a busybox-static rootfs, as root (skipped otherwise).
@@ -6,7 +129,7 @@
 # runs them against runc.
 check_PROGRAMS += tests/integration/helpers/recvtty
 tests_integration_helpers_recvtty_SOURCES = tests/integration/helpers/recvtty.c
-TEST_EXTENSIONS = .sh
+TEST_EXTENSIONS = .sh .test
 SH_LOG_COMPILER = bash
 INTEGRATION_TESTS = tests/integration/lifecycle.sh tests/integration/namespaces.sh \
 	tests/integration/mounts.sh tests/integration/process.sh \
