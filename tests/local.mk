@@ -122,3 +122,17 @@ tests_unit_test_netsetup_SOURCES = tests/unit/test_netsetup.c
 tests_unit_test_netsetup_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_netsetup_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 endif
+
+# integration
+# Real containers on a busybox-static rootfs, as root (skipped otherwise).
+# The runtime is $KAPSEL (default: ./kapsel): `KAPSEL=/usr/sbin/runc make check`
+# runs them against runc.
+check_PROGRAMS += tests/integration/helpers/recvtty
+tests_integration_helpers_recvtty_SOURCES = tests/integration/helpers/recvtty.c
+TEST_EXTENSIONS = .sh .test
+SH_LOG_COMPILER = bash
+INTEGRATION_TESTS = tests/integration/lifecycle.sh tests/integration/namespaces.sh \
+	tests/integration/mounts.sh tests/integration/process.sh \
+	tests/integration/badinput.sh tests/integration/state.sh
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/lib.sh $(INTEGRATION_TESTS)
