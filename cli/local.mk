@@ -1,1 +1,2 @@
 kapsel_SOURCES += cli/main.c
+kapsel_SOURCES += cli/cmd_image.c
