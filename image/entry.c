@@ -38,8 +38,15 @@ static int get_parent(struct kunpack *u, const char *path, const char **ret_name
 		return u->parent_fd;
 	}
 	unpack_forget_parent(u);
-	if (open_parent(u->o->rootfd, path, true, &fd, ret_name, err) < 0)
-		return -1;
+	if (open_parent(u->o->rootfd, path, false, &fd, ret_name, err) < 0) {
+		if (err->code != ENOENT)
+			return -1;
+		/* missing parents are created, after a look at the lower layers */
+		if (u->o->target == KU_OVERLAY && entry_check_lower_parents(u, path, err) < 0)
+			return -1;
+		if (open_parent(u->o->rootfd, path, true, &fd, ret_name, err) < 0)
+			return -1;
+	}
 	u->parent_fd = fd;
 	u->parent_path = strndup(path, plen);
 	return fd;

@@ -83,3 +83,50 @@ int entry_copy_from_lower(struct kunpack *u, const char *target, int dirfd, cons
 	}
 	return kerr_set(err, ENOENT, "hardlink target '%s' is in no lower layer", target);
 }
+
+/* Copy mode refuses an entry whose parent is a symlink of an earlier layer.
+ * In the store each layer is its own directory, so the same check is made
+ * against the lower layers when the parent is missing from this one: the
+ * topmost layer that has each prefix decides (a whiteout ends the check,
+ * everything below it is new). Without this, overlay mode would accept what
+ * copy mode refuses. */
+int entry_check_lower_parents(struct kunpack *u, const char *path, struct kerr *err)
+{
+	cleanup_free char *p = xstrdup(path);
+	size_t top = u->o->n_lower;   /* layers below an opaque dir stay hidden */
+
+	for (char *slash = strchr(p, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		for (size_t i = 0; i < top; i++) {
+			cleanup_close int pfd = -1;
+			const char *name;
+			struct stat st;
+			char v;
+
+			if (open_parent(u->o->lower_fds[i], p, false, &pfd, &name, err) < 0 ||
+			    fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			if (S_ISLNK(st.st_mode))
+				return kerr_set(err, ELOOP, "a component of '%s' is a symlink in a "
+						"lower layer (refused: writing through it could "
+						"leave the rootfs)", p);
+			if (S_ISCHR(st.st_mode) && st.st_rdev == 0)
+				return 0;
+			if (!S_ISDIR(st.st_mode))
+				return kerr_set(err, ENOTDIR, "'%s' is not a directory in a lower "
+						"layer", p);
+			{
+				cleanup_close int dfd = openat(pfd, name, O_RDONLY | O_DIRECTORY |
+							       O_NOFOLLOW | O_CLOEXEC);
+
+				if (dfd >= 0 && fgetxattr(dfd, "trusted.overlay.opaque", &v, 1) == 1 &&
+				    v == 'y')
+					top = i + 1;
+			}
+			break;
+		}
+		*slash = '/';
+	}
+	kerr_clear(err);
+	return 0;
+}

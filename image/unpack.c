@@ -178,6 +178,27 @@ static int extract_all(struct kunpack *u, struct kstream *s, struct kerr *err)
 	}
 }
 
+/* A blob that fails to decompress or parse: if it is also not the blob its
+ * descriptor names, say that (the root cause) rather than what the parser hit. */
+static void blame_digest(struct kstream *s, struct kerr *err)
+{
+	char got[DIGEST_STR_MAX], buf[4096];
+	ssize_t r;
+
+	if (!s->hash_blob || s->failed)
+		return;
+	while ((r = blob_read(s->b, buf, sizeof(buf), &s->err)) > 0)
+		digest_update(&s->blob_d, buf, (size_t)r);
+	if (r < 0)
+		return;
+	digest_final(&s->blob_d, got);
+	if (strcmp(got, s->l->digest) != 0) {
+		struct kerr orig = *err;
+
+		kerr_set(err, 0, "digest mismatch: blob hashes to %s (and: %s)", got, orig.msg);
+	}
+}
+
 int unpack_layer(struct kblob *b, const struct klayer *l, const struct kunpack_opts *o,
 		 struct kerr *err)
 {
@@ -192,6 +213,8 @@ int unpack_layer(struct kblob *b, const struct klayer *l, const struct kunpack_o
 	if (stream_open(&s, &u.in, err) == 0 && extract_all(&u, &s, err) == 0 &&
 	    stream_verify(&s, err) == 0)
 		r = 0;
+	else if (strstr(err->msg, "mismatch") == NULL)
+		blame_digest(&s, err);
 	umask(old_umask);
 	unpack_forget_parent(&u);
 	for (size_t i = 0; i < u.n_dirs; i++)

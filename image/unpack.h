@@ -42,4 +42,6 @@ void unpack_forget_parent(struct kunpack *u);
 int entry_copy_from_lower(struct kunpack *u, const char *target, int dirfd, const char *name,
 			  struct kerr *err);
 
+int entry_check_lower_parents(struct kunpack *u, const char *path, struct kerr *err);
+
 #endif
