@@ -136,7 +136,10 @@ static int pick(const json_t *index, const char *tag, const char *digest, const 
 			continue;
 		if (tag != NULL && (n == NULL || strcmp(n, tag) != 0))
 			continue;
-		candidates++;
+		/* several tags may name one manifest */
+		if (found == NULL || !json_equal(json_object_get(found, "digest"),
+						 json_object_get(d, "digest")))
+			candidates++;
 		if (found == NULL || (!platform_matches(found) && platform_matches(d)))
 			found = d;
 	}
@@ -291,6 +294,24 @@ static int open_oci(struct kimg *img, const char *tag, const char *digest, struc
 	return r;
 }
 
+/* "docker.io/library/x:1" is named by itself, "x:1", "library/x:1" or "1". */
+static bool repo_tag_matches(const char *repo_tag, const char *want)
+{
+	static const char *const prefixes[] = { "", "docker.io/", "docker.io/library/" };
+	const char *c;
+
+	if (repo_tag == NULL)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (strncmp(repo_tag, prefixes[i], n) == 0 && strcmp(repo_tag + n, want) == 0)
+			return true;
+	}
+	c = strrchr(repo_tag, ':');
+	return c != NULL && strchr(want, ':') == NULL && strcmp(c + 1, want) == 0;
+}
+
 /* docker save: manifest.json is [{Config, RepoTags, Layers}], layers named by
  * path; their digests are known only as diff_ids (checked while unpacking). */
 static int open_docker(struct kimg *img, const char *tag, struct kerr *err)
@@ -319,9 +340,7 @@ static int open_docker(struct kimg *img, const char *tag, struct kerr *err)
 			continue;
 		}
 		json_array_foreach(json_object_get(it, "RepoTags"), k, t) {
-			const char *s = json_string_value(t), *c = s ? strrchr(s, ':') : NULL;
-
-			if (s != NULL && (strcmp(s, tag) == 0 || (c && strcmp(c + 1, tag) == 0)))
+			if (repo_tag_matches(json_string_value(t), tag))
 				e = it;
 		}
 	}
@@ -359,30 +378,29 @@ static int open_docker(struct kimg *img, const char *tag, struct kerr *err)
 	return set_config(img, config, err);
 }
 
-/* "DIR:tag", "DIR@sha256:..", "FILE". */
+/* "DIR:tag", "DIR@sha256:..", "FILE", "FILE:repo/name:tag": the path is the
+ * shortest prefix before a ':' or '@' that exists. */
 static void split_path(const char *ref, char **ret_path, char **ret_tag, char **ret_digest)
 {
 	cleanup_free char *r = xstrdup(ref);
-	char *slash, *at, *colon;
 	struct stat st;
 
 	*ret_tag = *ret_digest = NULL;
-	if (stat(r, &st) == 0) {
-		*ret_path = move_ptr(r);
-		return;
-	}
-	slash = strrchr(r, '/');
-	at = strchr(slash ? slash : r, '@');
-	if (at != NULL) {
-		*at = '\0';
-		*ret_digest = xstrdup(at + 1);
-		*ret_path = move_ptr(r);
-		return;
-	}
-	colon = strrchr(slash ? slash : r, ':');
-	if (colon != NULL) {
-		*colon = '\0';
-		*ret_tag = xstrdup(colon + 1);
+	for (char *p = r; *p != '\0'; p++) {
+		char c = *p;
+
+		if (c != ':' && c != '@')
+			continue;
+		*p = '\0';
+		if (p > r && stat(r, &st) == 0) {
+			if (c == '@')
+				*ret_digest = xstrdup(p + 1);
+			else
+				*ret_tag = xstrdup(p + 1);
+			*ret_path = move_ptr(r);
+			return;
+		}
+		*p = c;
 	}
 	*ret_path = move_ptr(r);
 }
