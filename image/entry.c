@@ -329,17 +329,25 @@ int entry_extract(struct kunpack *u, struct archive_entry *e, const char *path,
 			return kerr_set(err, 0, "the root entry is not a directory");
 		return defer_dir(u, path, e);
 	}
+	name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (whiteout_is(name) && u->o->target == KU_APPLY) {
+		cleanup_free char *parent = strndup(path, name > path ? (size_t)(name - path) - 1 : 0);
+		cleanup_close int pfd = -1;
+
+		/* a whiteout under a directory that is not there has nothing to hide */
+		unpack_forget_parent(u);
+		if (open_parent(u->o->rootfd, path, false, &pfd, &name, err) < 0)
+			return err->code == ENOENT ? 0 : -1;
+		return whiteout_handle(pfd, parent, name, u->o, u->created, err);
+	}
 	dirfd = get_parent(u, path, &name, err);
 	if (dirfd < 0)
 		return -1;
 	if (whiteout_is(name)) {
-		cleanup_free char *parent = strndup(path, (size_t)(name - path) ?
-							  (size_t)(name - path) - 1 : 0);
+		cleanup_free char *parent = strndup(path, name > path ? (size_t)(name - path) - 1 : 0);
 
-		r = whiteout_handle(dirfd, parent, name, u->o, u->created, err);
-		/* a whiteout may have removed directories below the cached parent */
-		unpack_forget_parent(u);
-		return r;
+		/* overlay: the marker needs its parent directory in this layer */
+		return whiteout_handle(dirfd, parent, name, u->o, u->created, err);
 	}
 	err->msg[0] = '\0';
 	if (hardlink != NULL)
