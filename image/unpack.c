@@ -203,7 +203,8 @@ int unpack_layer(struct kblob *b, const struct klayer *l, const struct kunpack_o
 		 struct kerr *err)
 {
 	struct kstream s = { .b = b, .l = l };
-	struct kunpack u = { .o = o, .parent_fd = -1, .euid = geteuid() };
+	struct kunpack u = { .o = o, .parent_fd = -1, .euid = geteuid(),
+			   .egid = getegid() };
 	mode_t old_umask = umask(0);
 	int r = -1;
 

@@ -29,6 +29,8 @@ struct kunpack {
 	struct kdeferred *dirs;
 	size_t n_dirs, cap_dirs;
 	uid_t euid;
+	gid_t egid;
+	gid_t parent_new_gid;        /* the gid a file created in the parent gets */
 	bool tar_ended;              /* the tar stopped right after a complete file */
 };
 

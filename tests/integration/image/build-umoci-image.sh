@@ -31,7 +31,8 @@ f = open('$R/sparse', 'wb'); f.seek(8 << 20); f.write(b'end'); f.truncate(16 << 
 echo gone > "$R/del/file" && echo gone > "$R/del/sub/deep" && echo old > "$R/opq/old/x"
 echo keep > "$R/opq/keep"
 touch -d @1600000000 "$R/hello"
-umoci repack --image "$T/oci:v1" "$T/ub" >/dev/null
+# --refresh-bundle: the next repack is a layer on top of v1, not a new single-layer image
+umoci repack --refresh-bundle --image "$T/oci:v1" "$T/ub" >/dev/null
 
 # v2: whiteouts for a file and a whole tree, a changed file, a changed mode
 rm "$R/del/file" && rm -r "$R/del/sub"

@@ -8,6 +8,26 @@ need_root
 . "$HERE/build-umoci-image.sh"
 
 umoci unpack --image "$T/oci:v3" "$T/ref" >/dev/null
+# the layers really hold what is tested: repack's whiteouts, insert's opaque marker
+python3 - "$T/oci" <<'PY' > "$T/wh" || fail "listing v3's layers"
+import gzip, io, json, os, sys, tarfile
+d = sys.argv[1]
+ix = json.load(open(os.path.join(d, "index.json")))
+m = [x for x in ix["manifests"] if x["annotations"]["org.opencontainers.image.ref.name"] == "v3"][0]
+man = json.load(open(os.path.join(d, "blobs/sha256", m["digest"][7:])))
+print("layers", len(man["layers"]))
+for l in man["layers"]:
+    raw = gzip.decompress(open(os.path.join(d, "blobs/sha256", l["digest"][7:]), "rb").read())
+    try:
+        for ti in tarfile.open(fileobj=io.BytesIO(raw)):
+            if "/.wh." in "/" + ti.name:
+                print(ti.name)
+    except tarfile.ReadError:
+        pass   # umoci insert's unterminated tars end early
+PY
+grep -q "^layers 4" "$T/wh" && grep -q "del/.wh.file" "$T/wh" && grep -q "del/.wh.sub" "$T/wh" &&
+	grep -q "opq/.wh..wh..opq" "$T/wh" && grep -q ".wh.h2" "$T/wh" || fail "umoci's layers: $(cat "$T/wh")"
+ok "umoci made 4 layers with whiteouts (repack), an opaque marker and a whiteout (insert)"
 "$KAPSEL" image unpack "$T/oci:v3" "$T/copy"
 "$KAPSEL" image unpack --mode overlay "$T/oci:v3" "$T/ovl"
 same_tree "$T/ref/rootfs" "$T/copy/rootfs" "copy mode vs umoci unpack"
