@@ -67,8 +67,11 @@ static int clear_name(struct kunpack *u, int dirfd, const char *name, bool keep_
 	if (S_ISDIR(st.st_mode)) {
 		if (keep_dir)
 			return 1;
-		/* the cached parent may lie below what goes away */
-		unpack_forget_parent(u);
+		/* the cached parent may lie below what goes away: drop its path
+		 * so the next entry resolves again, but keep the fd open, since
+		 * dirfd may be that very fd */
+		free(u->parent_path);
+		u->parent_path = NULL;
 		return rm_rf_at(dirfd, name, err);
 	}
 	if (unlinkat(dirfd, name, 0) < 0)

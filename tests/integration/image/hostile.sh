@@ -55,6 +55,10 @@ for mode in copy overlay; do
 	expect "whiteout through symlink" $mode "entry 'ln/\.wh\.victim'.*symlink" "s:ln:$OUT" "f:ln/.wh.victim:"
 	expect "opaque through symlink" $mode "entry 'ln/dir/\.wh\.\.wh\.\.opq'.*symlink" "s:ln:$OUT" \
 		"f:ln/dir/.wh..wh..opq:"
+	expect "dir replaced by a symlink, then written" $mode "entry 'a/y'.*symlink" \
+		"d:a/ f:a/x:1 s:a:$OUT f:a/y:pwned"
+	expect "root-level dir replaced by a symlink in layer 2" $mode "entry 'a/y'.*symlink" \
+		"d:a/ f:a/x:1" "s:a:$OUT f:a/y:pwned"
 	expect "whiteout of dotdot" $mode "invalid whiteout" "d:a f:a/.wh..:"
 	expect "bad digest" $mode "digest mismatch" "@bad-digest:f:a:hello"
 	expect "wrong size" $mode "descriptor says" "@bad-size:f:a:hello"
