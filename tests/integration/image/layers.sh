@@ -38,3 +38,15 @@ tree --no-links "$T/c/rootfs" > "$T/a"
 tree --no-links "$T/o/rootfs" > "$T/b"
 diff -u "$T/a" "$T/b" >&2 || fail "copy and overlay trees differ"
 ok "copy and overlay trees are equal"
+
+# sha512-addressed layers (descriptor.md allows them), verified like sha256 ones
+python3 "$HERE/ocitool.py" new "$T/i512" t
+python3 "$HERE/mktar.py" "$T/l.tar" f:file:sha512-content
+OCITOOL_ALGO=sha512 python3 "$HERE/ocitool.py" add "$T/i512" t "$T/l.tar" zstd | grep -q '^sha512:' || fail "no sha512 blob"
+"$KAPSEL" image unpack "$T/i512:t" "$T/b512"
+[ "$(cat "$T/b512/rootfs/file")" = sha512-content ] || fail "sha512 layer content"
+python3 "$HERE/ocitool.py" new "$T/j512" t
+OCITOOL_ALGO=sha512 python3 "$HERE/ocitool.py" add "$T/j512" t "$T/l.tar" zstd --bad-digest >/dev/null
+! "$KAPSEL" image unpack "$T/j512:t" "$T/c512" 2>"$T/err" && grep -q "layer sha512:.*digest mismatch" "$T/err" ||
+	fail "corrupt sha512 blob: $(cat "$T/err")"
+ok "sha512 layer verified and unpacked; a corrupt one refused"

@@ -18,10 +18,10 @@ def sha(b):
     return "sha256:" + hashlib.sha256(b).hexdigest()
 
 
-def put_blob(d, b):
-    dg = sha(b)
-    os.makedirs(os.path.join(d, "blobs", "sha256"), exist_ok=True)
-    with open(os.path.join(d, "blobs", "sha256", dg[7:]), "wb") as f:
+def put_blob(d, b, algo="sha256"):
+    dg = algo + ":" + hashlib.new(algo, b).hexdigest()
+    os.makedirs(os.path.join(d, "blobs", algo), exist_ok=True)
+    with open(os.path.join(d, "blobs", algo, dg[7:]), "wb") as f:
         f.write(b)
     return dg
 
@@ -79,13 +79,15 @@ def add(d, tag, tarfile, comp="gzip", how=None):
         blob, mt = raw, "application/vnd.oci.image.layer.v1.tar"
     if how == "--truncate":
         blob = blob[: len(blob) * 2 // 3]
-    dg = put_blob(d, blob)
+    # OCITOOL_ALGO=sha512: the layer blob is addressed by sha512
+    algo = os.environ.get("OCITOOL_ALGO", "sha256")
+    dg = put_blob(d, blob, algo)
     size = len(blob)
     if how == "--bad-digest":
         # the file named by the digest holds other bytes than it should
         bad = bytearray(blob)
         bad[len(bad) // 2] ^= 0xFF
-        with open(os.path.join(d, "blobs", "sha256", dg[7:]), "wb") as f:
+        with open(os.path.join(d, "blobs", algo, dg[7:]), "wb") as f:
             f.write(bytes(bad))
     if how == "--bad-size":
         size += 1
