@@ -7,5 +7,6 @@ libkapsel_a_SOURCES += \
 	image/image.h image/internal.h image/blob.h image/unpack.h \
 	image/digest.c image/source.c image/archive_in.c image/manifest.c \
 	image/pathsafe.c image/unpack.c image/entry.c image/lower.c image/whiteout.c \
+	image/pipe.c image/pipe.h \
 	image/user.c image/config_gen.c image/store.c image/storels.c image/overlay.c \
 	image/image.c

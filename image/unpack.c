@@ -11,20 +11,25 @@
 
 #include "common/util.h"
 #include "image/blob.h"
+#include "image/pipe.h"
 #include "image/unpack.h"
 
 #define BUF_SIZE (1024 * 1024)
 
+/* Threads: blob_cb and the decompressor run on the pipe's producer thread
+ * once it is started; they own blob_d, got, berr/bfailed until pipe_stop().
+ * tar_cb and everything else run on the caller's thread (err/failed). */
 struct kstream {
 	struct kblob *b;
 	const struct klayer *l;
 	struct archive *raw;        /* decompressor ("raw" format) */
+	struct kpipe *pipe;
 	struct kdigest blob_d, diff_d;
 	bool hash_blob, hash_diff;
 	int64_t got;
-	bool failed;
-	struct kerr err;
-	char *buf, *buf2;
+	bool bfailed, failed;
+	struct kerr berr, err;
+	char *buf;
 };
 
 static const char *layer_name(const struct klayer *l)
@@ -35,19 +40,19 @@ static const char *layer_name(const struct klayer *l)
 static la_ssize_t blob_cb(struct archive *a, void *data, const void **ret)
 {
 	struct kstream *s = data;
-	ssize_t r = blob_read(s->b, s->buf, BUF_SIZE, &s->err);
+	ssize_t r = blob_read(s->b, s->buf, BUF_SIZE, &s->berr);
 
 	if (r < 0) {
-		s->failed = true;
-		archive_set_error(a, EIO, "%s", s->err.msg);
+		s->bfailed = true;
+		archive_set_error(a, EIO, "%s", s->berr.msg);
 		return -1;
 	}
 	s->got += r;
 	if (s->l->size >= 0 && s->got > s->l->size) {
-		s->failed = true;
-		kerr_set(&s->err, 0, "blob is longer than the %lld bytes its descriptor says",
+		s->bfailed = true;
+		kerr_set(&s->berr, 0, "blob is longer than the %lld bytes its descriptor says",
 			 (long long)s->l->size);
-		archive_set_error(a, EIO, "%s", s->err.msg);
+		archive_set_error(a, EIO, "%s", s->berr.msg);
 		return -1;
 	}
 	if (s->hash_blob)
@@ -56,21 +61,41 @@ static la_ssize_t blob_cb(struct archive *a, void *data, const void **ret)
 	return r;
 }
 
+/* The producer: decompressed bytes of the blob. */
+static ssize_t produce_raw(void *ctx, void *buf, size_t n, struct kerr *err)
+{
+	struct kstream *s = ctx;
+	la_ssize_t r = archive_read_data(s->raw, buf, n);
+
+	if (r < 0) {
+		if (s->bfailed)
+			*err = s->berr;
+		else
+			kerr_set(err, 0, "decompress: %s", archive_error_string(s->raw));
+		return -1;
+	}
+	return r;
+}
+
+/* The tar parser's input: decompressed chunks from the pipe, hashed for the diff_id. */
+static ssize_t next_chunk(struct kstream *s, const void **ret)
+{
+	ssize_t r = pipe_next(s->pipe, ret, &s->err);
+
+	if (r < 0)
+		s->failed = true;
+	else if (r > 0 && s->hash_diff)
+		digest_update(&s->diff_d, *ret, (size_t)r);
+	return r;
+}
+
 static la_ssize_t tar_cb(struct archive *a, void *data, const void **ret)
 {
 	struct kstream *s = data;
-	la_ssize_t r = archive_read_data(s->raw, s->buf2, BUF_SIZE);
+	ssize_t r = next_chunk(s, ret);
 
-	if (r < 0) {
-		if (!s->failed)
-			kerr_set(&s->err, 0, "decompress: %s", archive_error_string(s->raw));
-		s->failed = true;
+	if (r < 0)
 		archive_set_error(a, EIO, "%s", s->err.msg);
-		return -1;
-	}
-	if (s->hash_diff)
-		digest_update(&s->diff_d, s->buf2, (size_t)r);
-	*ret = s->buf2;
 	return r;
 }
 
@@ -99,8 +124,10 @@ static int stream_open(struct kstream *s, struct archive **ret_tar, struct kerr 
 	archive_read_support_format_raw(s->raw);
 	if (archive_read_open(s->raw, s, NULL, blob_cb, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(s->raw, &e) != ARCHIVE_OK)
-		return kerr_set(err, 0, "%s", s->failed ? s->err.msg
-							: archive_error_string(s->raw));
+		return kerr_set(err, 0, "%s", s->bfailed ? s->berr.msg
+							 : archive_error_string(s->raw));
+	if (pipe_start(produce_raw, s, BUF_SIZE, &s->pipe, err) < 0)
+		return -1;
 	tar = archive_read_new();
 	archive_read_support_format_tar(tar);
 	archive_read_support_format_gnutar(tar);
@@ -119,23 +146,17 @@ static int stream_verify(struct kstream *s, struct kerr *err)
 {
 	char got[DIGEST_STR_MAX];
 	const void *p;
+	ssize_t r;
 
-	for (;;) {
-		la_ssize_t r = tar_cb(s->raw, s, &p);
-
-		if (r < 0)
-			return kerr_set(err, 0, "%s", s->err.msg);
-		if (r == 0)
-			break;
-	}
-	for (;;) {
-		la_ssize_t r = blob_cb(s->raw, s, &p);
-
-		if (r < 0)
-			return kerr_set(err, 0, "%s", s->err.msg);
-		if (r == 0)
-			break;
-	}
+	while ((r = next_chunk(s, &p)) > 0)
+		;
+	if (r < 0)
+		return kerr_set(err, 0, "%s", s->err.msg);
+	pipe_stop(s->pipe);
+	while ((r = blob_cb(s->raw, s, &p)) > 0)
+		;
+	if (r < 0)
+		return kerr_set(err, 0, "%s", s->berr.msg);
 	if (s->l->size >= 0 && s->got != s->l->size)
 		return kerr_set(err, 0, "blob is %lld bytes, its descriptor says %lld",
 				(long long)s->got, (long long)s->l->size);
@@ -185,9 +206,10 @@ static void blame_digest(struct kstream *s, struct kerr *err)
 	char got[DIGEST_STR_MAX], buf[4096];
 	ssize_t r;
 
-	if (!s->hash_blob || s->failed)
+	pipe_stop(s->pipe);
+	if (!s->hash_blob || s->bfailed)
 		return;
-	while ((r = blob_read(s->b, buf, sizeof(buf), &s->err)) > 0)
+	while ((r = blob_read(s->b, buf, sizeof(buf), &s->berr)) > 0)
 		digest_update(&s->blob_d, buf, (size_t)r);
 	if (r < 0)
 		return;
@@ -209,7 +231,6 @@ int unpack_layer(struct kblob *b, const struct klayer *l, const struct kunpack_o
 	int r = -1;
 
 	s.buf = xmalloc(BUF_SIZE);
-	s.buf2 = xmalloc(BUF_SIZE);
 	u.created = pathset_new();
 	if (stream_open(&s, &u.in, err) == 0 && extract_all(&u, &s, err) == 0 &&
 	    stream_verify(&s, err) == 0)
@@ -224,10 +245,11 @@ int unpack_layer(struct kblob *b, const struct klayer *l, const struct kunpack_o
 	pathset_free(u.created);
 	if (u.in != NULL)
 		archive_read_free(u.in);
+	/* the producer thread uses raw and buf until it is stopped */
+	pipe_free(s.pipe);
 	if (s.raw != NULL)
 		archive_read_free(s.raw);
 	free(s.buf);
-	free(s.buf2);
 	if (r < 0)
 		return kerr_prefix(err, "layer %s", layer_name(l));
 	return 0;

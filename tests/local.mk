@@ -21,7 +21,7 @@ FUZZ_CC = clang
 FUZZ_UNPACK_SRCS = $(srcdir)/tests/fuzz/fuzz_unpack.c \
 	$(srcdir)/image/digest.c $(srcdir)/image/source.c $(srcdir)/image/archive_in.c \
 	$(srcdir)/image/pathsafe.c $(srcdir)/image/unpack.c $(srcdir)/image/entry.c \
-	$(srcdir)/image/lower.c $(srcdir)/image/whiteout.c \
+	$(srcdir)/image/lower.c $(srcdir)/image/whiteout.c $(srcdir)/image/pipe.c \
 	$(srcdir)/common/error.c $(srcdir)/common/log.c $(srcdir)/common/util.c
 tests/fuzz/fuzz_unpack: $(FUZZ_UNPACK_SRCS)
 	@mkdir -p tests/fuzz
