@@ -16,6 +16,9 @@ static const char usage[] =
 	"  unpack [--mode copy|overlay] [--rootless] IMAGE BUNDLE\n"
 	"         write BUNDLE/rootfs and BUNDLE/config.json from IMAGE: an OCI layout\n"
 	"         DIR[:TAG|@DIGEST], an oci-archive FILE[:TAG] or a docker save FILE[:TAG]\n"
+	"  prepare [--mode copy|overlay] IMAGE BUNDLE\n"
+	"         as unpack, but reuse BUNDLE if it was made from IMAGE (remounting\n"
+	"         its overlay if needed): what `run --image` does\n"
 	"  ls [--format table|json]        images in the layer store\n"
 	"  inspect NAME|DIGEST             an image's store record as JSON\n"
 	"  rm NAME|DIGEST                  forget an image and remove its unused layers\n"
@@ -133,6 +136,12 @@ int cmd_image(int argc, char **argv, const struct kglobal *g)
 		if (a.npos != 2)
 			return bad_usage("%s", "unpack needs IMAGE and BUNDLE");
 		return image_unpack(a.pos[0], a.pos[1], &a.o, &err) < 0 ? fail(sub, &err) : 0;
+	}
+	if (strcmp(sub, "prepare") == 0) {
+		if (a.npos != 2)
+			return bad_usage("%s", "prepare needs IMAGE and BUNDLE");
+		return image_prepare_bundle(a.pos[0], a.pos[1], &a.o, &err) < 0 ? fail(sub, &err)
+										 : 0;
 	}
 	if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0) {
 		if (a.npos != 0)

@@ -61,6 +61,20 @@ for b in o1 o2 o3; do "$KAPSEL" image release "$T/$b"; done
 [ "$(ls "$KAPSEL_IMAGE_STORE/layers" | wc -l)" = 0 ] || fail "unused layers left"
 ok "rm spares layers of mounted bundles; unused layers removed"
 
+# prepare (run --image): reuse a bundle made from the same image, remount it
+"$KAPSEL" image prepare --mode overlay "$I:a" "$T/p"
+echo mine > "$T/p/rootfs/state"
+"$KAPSEL" image prepare --mode overlay "$I:a" "$T/p"
+[ "$(cat "$T/p/rootfs/state")" = mine ] || fail "prepare did not reuse the bundle"
+umount "$T/p/rootfs"
+"$KAPSEL" image prepare --mode overlay "$I:a" "$T/p"
+findmnt "$T/p/rootfs" >/dev/null && [ "$(cat "$T/p/rootfs/state")" = mine ] ||
+	fail "prepare did not remount over the existing upper dir"
+! "$KAPSEL" image prepare "$I:b" "$T/p" 2>"$T/err" || fail "prepare over another image's bundle"
+grep -q "holds another image" "$T/err" || fail "prepare: $(cat "$T/err")"
+"$KAPSEL" image release --rm "$T/p"
+ok "prepare reuses and remounts a bundle, refuses another image's"
+
 # --store and release --rm
 "$KAPSEL" image unpack --store "$T/other" --mode overlay "$I:a" "$T/os"
 [ -d "$T/other/layers" ] && [ "$(ls "$T/other/layers" | wc -l)" = 3 ] || fail "--store"
