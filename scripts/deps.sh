@@ -8,11 +8,12 @@ PKGS=(
 	# build
 	autoconf automake libtool pkg-config gcc make
 	libjansson-dev libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev
-	libarchive-dev libmnl-dev libcmocka-dev libnftables-dev
+	libarchive-dev libmnl-dev libcmocka-dev libnftables-dev nettle-dev
 	# tests and demo
 	busybox-static jq iproute2 uidmap clang libclang-rt-14-dev
+	umoci skopeo buildah slirp4netns passt nftables bsdutils tmux
 	# comparisons and benchmark
-	crun runc hyperfine time
+	crun runc hyperfine time containernetworking-plugins netavark
 	# cgroup v2 test VM
 	qemu-system-x86 cpio kmod xz-utils
 )
