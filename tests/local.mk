@@ -147,7 +147,8 @@ tests_unit_test_image_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 endif
 IMAGE_ITESTS = tests/integration/image/hostile.sh tests/integration/image/layers.sh \
 	tests/integration/image/umoci.sh tests/integration/image/skopeo.sh \
-	tests/integration/image/store.sh tests/integration/image/buildah.sh
+	tests/integration/image/store.sh tests/integration/image/buildah.sh \
+	tests/integration/image/run.sh
 TESTS += $(IMAGE_ITESTS)
 EXTRA_DIST += $(IMAGE_ITESTS) tests/integration/image/lib.sh \
 	tests/integration/image/build-umoci-image.sh tests/integration/image/treelist.py \
