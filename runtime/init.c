@@ -136,12 +136,9 @@ _Noreturn void init_main(const struct kinit_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Die with the runtime until setup is done (when an intermediate process
 	 * forked us, it is our parent and exits at once: then the sync socket's
-	 * EOF is what tells us the runtime is gone), and keep other processes in
-	 * the container from ptrace or /proc/PID/exe access to this one while it
-	 * still runs the runtime's code (CVE-2019-5736 class). */
-	if ((!a->via_intermediate && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) ||
-	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-		kerr_errno(&err, "prctl");
+	 * EOF is what tells us the runtime is gone). */
+	if (!a->via_intermediate && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		kerr_errno(&err, "prctl(PR_SET_PDEATHSIG)");
 		fail(a, &err);
 	}
 	procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -151,6 +148,16 @@ _Noreturn void init_main(const struct kinit_args *a)
 	}
 	if (sync_expect(a->sync_fd, SYNC_GO, NULL, NULL, &err) < 0)
 		_exit(1);   /* the parent gave up; it cleans up */
+	/* Keep other processes in the container from ptrace or /proc/PID/exe
+	 * access to this one while it still runs the runtime's code
+	 * (CVE-2019-5736 class). Only after GO, as runc does: until then an
+	 * unprivileged (rootless) parent must open our /proc/PID/uid_map,
+	 * gid_map and setgroups, which a non-dumpable process's are not; and
+	 * no other process is in our namespaces yet. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		kerr_errno(&err, "prctl(PR_SET_DUMPABLE)");
+		fail(a, &err);
+	}
 	if (set_identity_root(a, &err) < 0)
 		fail(a, &err);
 	if (a->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
