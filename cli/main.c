@@ -19,6 +19,7 @@ static const struct cli_command commands[] = {
 	{ "delete", cmd_delete, "delete a container", false },
 	{ "exec", cmd_exec, "run a new process in a container", true },
 	{ "features", cmd_features, "print the features this build supports", false },
+	{ "image", cmd_image, "unpack and manage OCI images", false },
 	{ "pause", cmd_pause, "freeze every process of a container", false },
 	{ "resume", cmd_resume, "thaw a paused container", false },
 	{ "ps", cmd_ps, "list a container's processes", false },

@@ -81,6 +81,16 @@ int console_connect(const char *path, struct kerr *err)
 	return fd;
 }
 
+/* The host id that container id 0 maps to (own when there is no mapping). */
+static unsigned int host_id(const struct kidmap *m, size_t n, unsigned int own)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].container_id == 0)
+			return m[i].host_id;
+	}
+	return own;
+}
+
 static bool has_hooks(json_t *hooks, const char *const *kinds)
 {
 	for (; *kinds != NULL; kinds++) {
@@ -224,6 +234,8 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 		.rootless = g->rootless,
 		.new_userns = (flags & CLONE_NEWUSER) != 0,
 		.new_cgroupns = (flags & CLONE_NEWCGROUP) != 0,
+		.new_netns = (flags & CLONE_NEWNET) != 0,
+		.via_intermediate = ns_has_joins(k->spec),
 		.hooks_pre_pivot = has_hooks(k->spec->hooks, pre_pivot),
 		.console_fd = -1,
 		.state_dirfd = k->c->dirfd,
@@ -232,11 +244,20 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 	bool in_cgroup = false;
 	int ret = -1;
 
-	if (mkfifoat(k->c->dirfd, EXEC_FIFO_NAME, 0600) < 0)
+	/* The init reopens it after dropping to process.user, maybe inside a
+	 * user namespace: as runc does, writable by all (the state directory
+	 * root is 0700, so only through the init's fd) and owned by the
+	 * container's root. */
+	if (mkfifoat(k->c->dirfd, EXEC_FIFO_NAME, 0622) < 0)
 		return kerr_errno(err, "create exec fifo");
 	fifo = openat(k->c->dirfd, EXEC_FIFO_NAME, O_PATH | O_CLOEXEC);
 	if (fifo < 0)
 		return kerr_errno(err, "open exec fifo");
+	if (fchmodat(k->c->dirfd, EXEC_FIFO_NAME, 0622, 0) < 0 ||
+	    fchownat(k->c->dirfd, EXEC_FIFO_NAME, host_id(k->spec->uid_mappings,
+						       k->spec->n_uid_mappings, geteuid()),
+		     host_id(k->spec->gid_mappings, k->spec->n_gid_mappings, getegid()), 0) < 0)
+		return kerr_errno(err, "chown exec fifo");
 	if (k->spec->process->terminal && console_fd >= 0) {
 		console = dup(console_fd);
 		if (console < 0 || fcntl(console, F_SETFD, FD_CLOEXEC) < 0)
