@@ -23,6 +23,7 @@
 #include "lsm/lsm.h"
 #include "namespaces/namespaces.h"
 #include "runtime/hooks.h"
+#include "runtime/image_run.h"
 #include "runtime/init.h"
 #include "runtime/network.h"
 #include "runtime/sync.h"
@@ -306,15 +307,17 @@ static void undo_create(struct kcreated *k)
 		if (k->pidfd >= 0)
 			wait_pidfd_exit(k->pidfd, 5000);
 	}
-	if (k->pid > 0 && k->c != NULL) {
+	if (k->pid > 0 && k->c != NULL && k->spec != NULL) {
 		cleanup_free char *state = lifecycle_state_string(k->c);
 
 		/* runtime.md: a failed create goes on to delete, which runs poststop. */
 		if (hooks_run(k->spec->hooks, KHOOK_POSTSTOP, state, 0, &ignore) < 0)
 			klog(KLOG_WARN, "%s", ignore.msg);
 	}
-	if (k->c != NULL)
+	if (k->c != NULL) {
 		network_detach(k->c);
+		image_run_release(k->c);
+	}
 	if (k->cg != NULL) {
 		cgroup_destroy(k->cg, &ignore);
 		cgroup_free(k->cg);
@@ -331,17 +334,26 @@ int lifecycle_create(const struct kglobal *g, const char *id, const struct kcrea
 		     int console_fd, struct kcreated *ret, struct kerr *err)
 {
 	struct kcreated k = { .pidfd = -1 };
+	cleanup_free char *image_bundle = NULL;
+	const char *bundle = o->bundle ? o->bundle : ".";
 
 	if (!runtime_id_valid(id))
 		return kerr_set(err, EINVAL, "invalid container id \"%s\"", id);
-	if (spec_load(o->bundle ? o->bundle : ".", &k.spec, err) < 0)
-		return -1;
-	if (validate(g, k.spec, o, err) < 0 ||
-	    network_prepare(g, o, k.spec, id, &k.net, err) < 0 ||
-	    container_new(g->root, id, &k.c, err) < 0) {
-		lifecycle_release(&k);
-		return -1;
+	if (o->image != NULL) {
+		if (o->bundle != NULL)
+			return kerr_set(err, EINVAL, "--image and --bundle exclude each other");
+		/* The bundle lives in the state directory: it comes first. */
+		if (container_new(g->root, id, &k.c, err) < 0)
+			return -1;
+		if (image_run_prepare(g, k.c, o->image, &image_bundle, err) < 0)
+			goto fail;
+		bundle = image_bundle;
 	}
+	if (spec_load(bundle, &k.spec, err) < 0 || validate(g, k.spec, o, err) < 0 ||
+	    network_prepare(g, o, k.spec, id, &k.net, err) < 0)
+		goto fail;
+	if (k.c == NULL && container_new(g->root, id, &k.c, err) < 0)
+		goto fail;
 	k.c->st.bundle = xstrdup(k.spec->bundle);
 	k.c->st.created = now_rfc3339();
 	k.c->st.owner = geteuid();

@@ -147,7 +147,8 @@ tests_unit_test_image_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 endif
 IMAGE_ITESTS = tests/integration/image/hostile.sh tests/integration/image/layers.sh \
 	tests/integration/image/umoci.sh tests/integration/image/skopeo.sh \
-	tests/integration/image/store.sh tests/integration/image/buildah.sh
+	tests/integration/image/store.sh tests/integration/image/buildah.sh \
+	tests/integration/image/run.sh
 TESTS += $(IMAGE_ITESTS)
 EXTRA_DIST += $(IMAGE_ITESTS) tests/integration/image/lib.sh \
 	tests/integration/image/build-umoci-image.sh tests/integration/image/treelist.py \
@@ -165,7 +166,15 @@ tests/fuzz/fuzz_unpack: $(FUZZ_UNPACK_SRCS)
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined $(AM_CPPFLAGS) $(CPPFLAGS) \
 		-std=gnu11 $(ARCHIVE_CFLAGS) $(NETTLE_CFLAGS) $(JANSSON_CFLAGS) \
 		$(FUZZ_UNPACK_SRCS) -o $@ $(ARCHIVE_LIBS) $(NETTLE_LIBS) $(JANSSON_LIBS)
+# Seeds: small plain and gzip layers with a directory, a file and a symlink.
 fuzz-unpack: tests/fuzz/fuzz_unpack
+	@corpus=$$(mktemp -d /tmp/kapsel-fuzz-unpack.XXXXXX) && \
+	mkdir -p $$corpus/t/d && echo hi >$$corpus/t/d/f && ln -s f $$corpus/t/d/l && \
+	tar -C $$corpus/t -cf $$corpus/plain.tar . && tar -C $$corpus/t -czf $$corpus/gz.tgz . && \
+	rm -rf $$corpus/t && mkdir -p fuzz-artifacts && \
+	./tests/fuzz/fuzz_unpack -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=$(abs_top_builddir)/fuzz-artifacts/ $$corpus; \
+	rc=$$?; rm -rf $$corpus; exit $$rc
 fuzz: fuzz-unpack
 .PHONY: fuzz fuzz-unpack
 CLEANFILES += tests/fuzz/fuzz_unpack
