@@ -338,7 +338,7 @@ static int exec_console(const struct kexec_opts *o, bool terminal, int csocks[2]
 	if (!terminal)
 		return 0;
 	if (o->console_socket != NULL) {
-		*ret_console = console_connect(o->console_socket, err);
+		*ret_console = tty_console_connect(o->console_socket, err);
 		return *ret_console < 0 ? -1 : 0;
 	}
 	/* exec -t in the foreground: the pty master comes back to us. */
