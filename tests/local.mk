@@ -178,3 +178,8 @@ fuzz-unpack: tests/fuzz/fuzz_unpack
 fuzz: fuzz-unpack
 .PHONY: fuzz fuzz-unpack
 CLEANFILES += tests/fuzz/fuzz_unpack
+
+# exec, terminals, hooks (issue 5): real containers as root, skipped otherwise
+EXEC_ITESTS = tests/integration/exec.sh
+TESTS += $(EXEC_ITESTS)
+EXTRA_DIST += $(EXEC_ITESTS)
