@@ -180,6 +180,6 @@ fuzz: fuzz-unpack
 CLEANFILES += tests/fuzz/fuzz_unpack
 
 # exec, terminals, hooks (issue 5): real containers as root, skipped otherwise
-EXEC_ITESTS = tests/integration/exec.sh
+EXEC_ITESTS = tests/integration/exec.sh tests/integration/tty.sh
 TESTS += $(EXEC_ITESTS)
 EXTRA_DIST += $(EXEC_ITESTS)
