@@ -182,3 +182,4 @@ CLEANFILES += tests/fuzz/fuzz_unpack
 EXEC_ITESTS = tests/integration/exec.sh tests/integration/tty.sh tests/integration/hooks.sh
 TESTS += $(EXEC_ITESTS)
 EXTRA_DIST += $(EXEC_ITESTS)
+EXTRA_DIST += bench/bench-exec.sh
