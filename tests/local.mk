@@ -181,5 +181,5 @@ CLEANFILES += tests/fuzz/fuzz_unpack
 # exec, terminals, hooks (issue 5): real containers as root, skipped otherwise
 EXEC_ITESTS = tests/integration/exec.sh tests/integration/tty.sh tests/integration/hooks.sh
 TESTS += $(EXEC_ITESTS)
-EXTRA_DIST += $(EXEC_ITESTS)
+EXTRA_DIST += $(EXEC_ITESTS) tests/integration/helpers/seccomp-listener.py
 EXTRA_DIST += bench/bench-exec.sh

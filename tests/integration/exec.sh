@@ -197,4 +197,27 @@ else
 fi
 kk delete --force "$U"
 
+# ---- seccomp listenerPath: exec sends the container's state with the fd -------
+if command -v python3 >/dev/null; then
+	make_bundle s
+	set_args s sleep 1000
+	cfg s '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $p,
+		"syscalls": [{"names": ["acct"], "action": "SCMP_ACT_NOTIFY"}]}' --arg p "$KT_WORK/sn.sock"
+	python3 "$KT_SRCDIR/helpers/seccomp-listener.py" "$KT_WORK/sn.sock" "$KT_WORK/sn" 2 &
+	LP=$!
+	wait_file "$KT_WORK/sn.sock"
+	new_id
+	kk run --detach --bundle "$KT_WORK/s" "$ID"
+	assert_rc "run with a seccomp listener" 0
+	kk exec "$ID" true
+	assert_rc "exec with a seccomp listener" 0
+	wait "$LP"
+	assert_eq "exec: the listener gets the container's state (id, status, init pid)" \
+		"$ID running $(state_field "$ID" .pid)" \
+		"$(jq -r '[.state.id, .state.status, .state.pid] | join(" ")' "$KT_WORK/sn.1" 2>&1)"
+	kk delete --force "$ID"
+else
+	echo "# python3 missing: seccomp listener check skipped"
+fi
+
 kt_finish
