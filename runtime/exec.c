@@ -85,6 +85,15 @@ static json_t *exec_process_json(const struct kspec *spec, const struct kexec_op
 	append_strings(p, "env", o->env);
 	json_object_set_new(p, "terminal", json_boolean(o->tty));
 	json_object_del(p, "consoleSize");
+	/* exec -t relayed by us: the pty starts with our terminal's size (the
+	 * master only reaches us once the process is about to exec). */
+	if (o->tty && o->console_socket == NULL && !o->detach) {
+		unsigned int rows, cols;
+
+		if (tty_stdin_size(&rows, &cols) == 0)
+			json_object_set_new(p, "consoleSize", json_pack("{s:I,s:I}", "height",
+				(json_int_t)rows, "width", (json_int_t)cols));
+	}
 	if (o->cwd != NULL)
 		json_object_set_new(p, "cwd", json_string(o->cwd));
 	if (o->user != NULL && parse_user(o->user, json_object_get(p, "user"), err) < 0)

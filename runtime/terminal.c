@@ -77,6 +77,17 @@ int tty_set_size(int fd, unsigned int rows, unsigned int cols, struct kerr *err)
 	return 0;
 }
 
+int tty_stdin_size(unsigned int *ret_rows, unsigned int *ret_cols)
+{
+	struct winsize ws;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0)
+		return -1;
+	*ret_rows = ws.ws_row;
+	*ret_cols = ws.ws_col;
+	return 0;
+}
+
 /* --- the console socket -------------------------------------------------- */
 
 /* sun_path holds 108 bytes: a longer path is reached through its directory

@@ -28,6 +28,11 @@ int tty_open_pty(int *ret_master, int *ret_slave, struct kerr *err);
 
 /* TIOCSWINSZ on a pty fd (master or slave). */
 int tty_set_size(int fd, unsigned int rows, unsigned int cols, struct kerr *err);
+/* The window size of the runtime's stdin; -1 if it is no terminal (or has
+ * no size). The relay's pty gets it before the process starts: a process
+ * asking at once (stty size) must not see 0x0 because the relay's first
+ * resize came later. */
+int tty_stdin_size(unsigned int *ret_rows, unsigned int *ret_cols);
 
 /* Connects to the AF_UNIX stream socket at path (--console-socket); returns
  * the connected fd (O_CLOEXEC). Paths longer than sun_path (108 bytes) work:
