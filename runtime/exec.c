@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/syscalls.h"
 #include "common/util.h"
 #include "lsm/lsm.h"
@@ -149,7 +150,9 @@ static _Noreturn void exec_grandchild(const struct exec_child *x)
 	char *exe = NULL;
 	char **env = NULL;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* No PR_SET_PDEATHSIG here: our parent is the intermediate, which exits
+	 * as soon as it has reported our pid, and the signal killed us at random.
+	 * The sync socket tells us when the runtime is gone (EOF, EPIPE). */
 	if (sync_expect(x->sync_fd, SYNC_GO, NULL, NULL, &err) < 0)
 		_exit(1);
 	for (size_t i = 0; i < x->proc->n_rlimits; i++) {
@@ -163,7 +166,6 @@ static _Noreturn void exec_grandchild(const struct exec_child *x)
 	}
 	if (process_prepare(&pc, &exe, &env, &err) < 0)
 		goto fail;
-	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (sync_send(x->sync_fd, SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);
 	close(x->sync_fd);
@@ -182,6 +184,8 @@ static _Noreturn void exec_child(const struct exec_child *x, int parent_sock)
 	sigset_t none;
 	pid_t pid;
 
+	int keep[] = { x->sync_fd, x->console_fd, x->rootfd, x->pidfd, klog_fd() };
+
 	close(parent_sock);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -189,6 +193,12 @@ static _Noreturn void exec_child(const struct exec_child *x, int parent_sock)
 	 * /proc/PID/exe (CVE-2019-5736 class). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* The runtime's other fds (the cgroup directory, signalfd, console
+	 * socket pair) must not come in with us: a host directory fd is a way
+	 * out of the root for a process in the container that can read our
+	 * /proc/PID/fd (with CAP_SYS_PTRACE; CVE-2024-21626 class). */
+	if (close_fds_except(3 + x->preserve_fds, keep, ARRAY_SIZE(keep), &err) < 0)
+		goto fail;
 	if (ns_join_pid(x->pidfd, x->pid, x->ns, &err) < 0)
 		goto fail;
 	if (fchdir(x->rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
