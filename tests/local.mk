@@ -178,3 +178,9 @@ fuzz-unpack: tests/fuzz/fuzz_unpack
 fuzz: fuzz-unpack
 .PHONY: fuzz fuzz-unpack
 CLEANFILES += tests/fuzz/fuzz_unpack
+
+# security: hardening regression tests from real containers (issue 4)
+check_PROGRAMS += tests/integration/helpers/seccomp_agent
+tests_integration_helpers_seccomp_agent_SOURCES = tests/integration/helpers/seccomp_agent.c
+TESTS += tests/integration/security.sh
+EXTRA_DIST += tests/integration/security.sh
