@@ -367,7 +367,7 @@ static int create_in(int rootfd, const char *mount, const char *path, const stru
 	if (cg_apply_writes(fd, p, err) < 0)
 		goto fail;
 	if (p->has_devices && rootless) {
-		klog(KLOG_INFO, "rootless: linux.resources.devices not enforced (needs CAP_BPF)");
+		kdebug("rootless: linux.resources.devices not enforced (needs CAP_BPF)");
 	} else if (p->has_devices && cg_devices_apply(fd, p->dev, p->n_dev, err) < 0) {
 		goto fail;
 	}
@@ -415,7 +415,7 @@ int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, b
 		r = create_in(rootfd, mount, path, &plan, rootless, ret, err);
 	if (r < 0 && rootless && (err->code == EACCES || err->code == EPERM || err->code == EROFS) &&
 	    !asks_limits) {
-		klog(KLOG_INFO, "rootless: no cgroup (%s)", err->msg);
+		kdebug("rootless: no cgroup (%s)", err->msg);
 		*ret = NULL;
 		r = 0;
 	}
