@@ -13,7 +13,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +26,7 @@
 #include "runtime/init.h"
 #include "runtime/network.h"
 #include "runtime/sync.h"
+#include "runtime/terminal.h"
 
 static int validate(const struct kglobal *g, const struct kspec *spec,
 		    const struct kcreate_opts *o, struct kerr *err)
@@ -61,25 +61,6 @@ static char *now_rfc3339(void)
 	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
 	return xstrdup(buf);
-}
-
-int console_connect(const char *path, struct kerr *err)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return kerr_set(err, ENAMETOOLONG, "--console-socket %s: path too long", path);
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return kerr_errno(err, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		kerr_errno(err, "connect to --console-socket %s", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* The host id that container id 0 maps to (own when there is no mapping). */
@@ -264,7 +245,7 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 		if (console < 0 || fcntl(console, F_SETFD, FD_CLOEXEC) < 0)
 			return kerr_errno(err, "dup console socket");
 	} else if (k->spec->process->terminal && o->console_socket != NULL) {
-		console = console_connect(o->console_socket, err);
+		console = tty_console_connect(o->console_socket, err);
 		if (console < 0)
 			return -1;
 	}

@@ -85,6 +85,15 @@ static json_t *exec_process_json(const struct kspec *spec, const struct kexec_op
 	append_strings(p, "env", o->env);
 	json_object_set_new(p, "terminal", json_boolean(o->tty));
 	json_object_del(p, "consoleSize");
+	/* exec -t relayed by us: the pty starts with our terminal's size (the
+	 * master only reaches us once the process is about to exec). */
+	if (o->tty && o->console_socket == NULL && !o->detach) {
+		unsigned int rows, cols;
+
+		if (tty_stdin_size(&rows, &cols) == 0)
+			json_object_set_new(p, "consoleSize", json_pack("{s:I,s:I}", "height",
+				(json_int_t)rows, "width", (json_int_t)cols));
+	}
 	if (o->cwd != NULL)
 		json_object_set_new(p, "cwd", json_string(o->cwd));
 	if (o->user != NULL && parse_user(o->user, json_object_get(p, "user"), err) < 0)
@@ -149,7 +158,10 @@ static _Noreturn void exec_grandchild(const struct exec_child *x)
 	char *exe = NULL;
 	char **env = NULL;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* No PR_SET_PDEATHSIG here: the parent is the intermediate, which exits
+	 * as soon as it has reported this pid, and the death signal would then
+	 * kill this process at random. If the runtime dies, the sync socket
+	 * reads EOF and this process exits. */
 	if (sync_expect(x->sync_fd, SYNC_GO, NULL, NULL, &err) < 0)
 		_exit(1);
 	for (size_t i = 0; i < x->proc->n_rlimits; i++) {
@@ -163,7 +175,6 @@ static _Noreturn void exec_grandchild(const struct exec_child *x)
 	}
 	if (process_prepare(&pc, &exe, &env, &err) < 0)
 		goto fail;
-	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (sync_send(x->sync_fd, SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);
 	close(x->sync_fd);
@@ -211,8 +222,10 @@ fail:
 	_exit(1);
 }
 
+/* state: the container's state JSON, what a seccomp listenerPath agent gets
+ * with the notify fd (config-linux.md), as for the init. */
 static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, pid_t pid,
-		      struct kerr *err)
+		      const char *state, struct kerr *err)
 {
 	if (cg != NULL && cgroup_enter(cg, pid, err) < 0)
 		return -1;
@@ -227,7 +240,7 @@ static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, pi
 		if (m.type == SYNC_READY)
 			return 0;
 		if (m.type == SYNC_SECCOMP_FD) {
-			int r = lsm_send_seccomp_fd(spec, fd, "{}", err);
+			int r = lsm_send_seccomp_fd(spec, fd, state, err);
 
 			close(fd);
 			if (r < 0 || sync_send(sock, SYNC_SECCOMP_DONE, 0, -1, err) < 0)
@@ -243,6 +256,7 @@ static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, pi
 struct exec_target {
 	struct kspec *spec;
 	struct kcgroup *cg;
+	char *state;           /* state JSON, taken while the state was open */
 	pid_t pid;
 	int pidfd, rootfd;
 };
@@ -279,6 +293,7 @@ static int open_target(const struct kglobal *g, const char *id, const struct kex
 		goto out;
 	if (c->st.cgroup_path != NULL && cgroup_open(c->st.cgroup_path, &t->cg, err) < 0)
 		goto out;
+	t->state = lifecycle_state_string(c);
 	ret = 0;
 out:
 	container_close(c);
@@ -293,6 +308,7 @@ static void close_target(struct exec_target *t)
 		close(t->rootfd);
 	cgroup_free(t->cg);
 	spec_free(t->spec);
+	free(t->state);
 }
 
 /* Forks the intermediate, answers the grandchild's sync points; returns the
@@ -320,7 +336,7 @@ static pid_t exec_spawn(struct exec_child *x, struct exec_target *t, struct kerr
 	if (sync_expect(socks[0], SYNC_CHILD_PID, &m, NULL, err) < 0)
 		goto out;
 	pid = (pid_t)m.value;
-	if (serve_exec(socks[0], t->spec, t->cg, pid, err) < 0) {
+	if (serve_exec(socks[0], t->spec, t->cg, pid, t->state, err) < 0) {
 		kill(pid, SIGKILL);
 		pid = -1;
 	}
@@ -338,7 +354,7 @@ static int exec_console(const struct kexec_opts *o, bool terminal, int csocks[2]
 	if (!terminal)
 		return 0;
 	if (o->console_socket != NULL) {
-		*ret_console = console_connect(o->console_socket, err);
+		*ret_console = tty_console_connect(o->console_socket, err);
 		return *ret_console < 0 ? -1 : 0;
 	}
 	/* exec -t in the foreground: the pty master comes back to us. */

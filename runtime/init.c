@@ -75,18 +75,29 @@ static int set_names(const struct kspec *spec, struct kerr *err)
 /* Blocks until `kapsel start` opens the fifo for reading. The fifo is
  * reopened through the procfs fd directory taken before pivot_root, so it
  * works even when the container mounts no /proc. */
-static void wait_for_start(int procfd, int fifo_fd)
+static int wait_for_start(int procfd, int fifo_fd)
 {
 	char name[16];
 	int fd;
 
 	snprintf(name, sizeof(name), "%d", fifo_fd);
 	fd = openat(procfd, name, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "0", 1) != 1) {
+	if (fd < 0) {
 		dprintf(STDERR_FILENO, "kapsel: open exec fifo: %s\n", strerror(errno));
 		_exit(1);
 	}
-	close(fd);
+	return fd;
+}
+
+/* The byte tells `start` the startContainer hooks passed; the fd stays open
+ * and closes with execve (close-on-exec), so `start` sees EOF exactly when
+ * the process is executed and only then runs poststart (runtime.md). */
+static void signal_started(int fd)
+{
+	if (write(fd, "0", 1) != 1) {
+		dprintf(STDERR_FILENO, "kapsel: write exec fifo: %s\n", strerror(errno));
+		_exit(1);
+	}
 }
 
 /* startContainer hooks run here, in the container, after `start` released
@@ -125,13 +136,9 @@ _Noreturn void init_main(const struct kinit_args *a)
 	cleanup_free char *exe = NULL;
 	cleanup_free char *label = NULL;
 	cleanup_close int procfd = -1;
+	int fifo;
 	char **env = NULL;
-	/* A non-dumpable process's /proc/PID files belong to the real root (its
-	 * mm was made in the host's user namespace): a rootless parent could then
-	 * not write our uid_map, setgroups and oom_score_adj. As runc does, stay
-	 * dumpable until the parent is done with them (SYNC_GO); until then we
-	 * run only runtime code, as the same user as the parent. */
-	bool rootless_maps = a->rootless && a->new_userns;
+
 	sigset_t none;
 
 	/* The copy of the state directory's fd would hold its flock until exec
@@ -141,12 +148,9 @@ _Noreturn void init_main(const struct kinit_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Die with the runtime until setup is done (when an intermediate process
 	 * forked us, it is our parent and exits at once: then the sync socket's
-	 * EOF is what tells us the runtime is gone), and keep other processes in
-	 * the container from ptrace or /proc/PID/exe access to this one while it
-	 * still runs the runtime's code (CVE-2019-5736 class). */
-	if ((!a->via_intermediate && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) ||
-	    (!rootless_maps && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)) {
-		kerr_errno(&err, "prctl");
+	 * EOF is what tells us the runtime is gone). */
+	if (!a->via_intermediate && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		kerr_errno(&err, "prctl(PR_SET_PDEATHSIG)");
 		fail(a, &err);
 	}
 	procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -156,7 +160,13 @@ _Noreturn void init_main(const struct kinit_args *a)
 	}
 	if (sync_expect(a->sync_fd, SYNC_GO, NULL, NULL, &err) < 0)
 		_exit(1);   /* the parent gave up; it cleans up */
-	if (rootless_maps && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+	/* Keep other processes in the container from ptrace or /proc/PID/exe
+	 * access to this one while it still runs the runtime's code
+	 * (CVE-2019-5736 class). Only after GO, as runc does: until then an
+	 * unprivileged (rootless) parent must open our /proc/PID/uid_map,
+	 * gid_map and setgroups, which a non-dumpable process's are not; and
+	 * no other process is in our namespaces yet. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		kerr_errno(&err, "prctl(PR_SET_DUMPABLE)");
 		fail(a, &err);
 	}
@@ -197,10 +207,11 @@ _Noreturn void init_main(const struct kinit_args *a)
 	 * filter, and its exe is the sealed memfd: being dumpable gives a
 	 * process in the container nothing it does not already have. */
 	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-	wait_for_start(procfd, a->fifo_fd);
+	fifo = wait_for_start(procfd, a->fifo_fd);
 	close(procfd);
 	procfd = -1;
 	run_start_hooks(a);
+	signal_started(fifo);
 	execve(exe, p->args, env);
 	dprintf(STDERR_FILENO, "kapsel: exec %s: %s\n", exe, strerror(errno));
 	_exit(127);

@@ -42,9 +42,6 @@ char *lifecycle_state_string(struct kcontainer *c);
 /* Writes path with the pid, atomically, as runc does. */
 int write_pid_file(const char *path, pid_t pid, struct kerr *err);
 
-/* Connects to a --console-socket. */
-int console_connect(const char *path, struct kerr *err);
-
 /* Waits up to timeout_ms for the process behind pidfd to exit. 0: exited. */
 int wait_pidfd_exit(int pidfd, int timeout_ms);
 

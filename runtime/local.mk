@@ -17,4 +17,4 @@ libkapsel_a_SOURCES += \
 # mounts
 libkapsel_a_SOURCES += runtime/mounts.h runtime/mounts_internal.h runtime/mounts.c \
 	runtime/mounts_dev.c runtime/mounts_cgroup.c runtime/mounts_paths.c
-libkapsel_a_SOURCES += runtime/hooks.c runtime/hooks.h runtime/tty_relay.c runtime/tty_relay.h
+libkapsel_a_SOURCES += runtime/hooks.c runtime/hooks.h

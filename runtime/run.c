@@ -32,6 +32,13 @@ static int run_foreground(const struct kglobal *g, const char *id, const struct 
 	if (k.spec->process->terminal && socks[0] >= 0 &&
 	    (ret = tty_recv_master_fd(socks[0], &master, err)) < 0)
 		goto fail;
+	if (master >= 0) {
+		unsigned int rows, cols;
+
+		if (tty_stdin_size(&rows, &cols) == 0 &&
+		    (ret = tty_set_size(master, rows, cols, err)) < 0)
+			goto fail;
+	}
 	ret = lifecycle_start(k.c, k.spec, err);
 	if (ret < 0)
 		goto fail;

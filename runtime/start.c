@@ -78,6 +78,16 @@ int lifecycle_start(struct kcontainer *c, struct kspec *spec, struct kerr *err)
 	n = read(fifo, &byte, 1);
 	if (n != 1)
 		return kerr_set(err, EIO, "container %s: init did not start", c->st.id);
+	/* EOF: the init's fifo fd closed on execve, so the process runs now. */
+	p[0].events = POLLIN;
+	while (read(fifo, &byte, 1) != 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			break;
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return kerr_errno(err, "wait for container %s to exec", c->st.id);
+		if ((p[1].revents & POLLIN) && !(p[0].revents & (POLLIN | POLLHUP)))
+			break;   /* it exited; its status tells the rest */
+	}
 	if (unlinkat(c->dirfd, EXEC_FIFO_NAME, 0) < 0)
 		return kerr_errno(err, "remove exec fifo of %s", c->st.id);
 	if (spec != NULL) {

@@ -1,19 +1,130 @@
+/* Terminals for process.terminal (see terminal.h): opening the pty inside
+ * the container, handing its master to a --console-socket, and relaying it
+ * for `run -t` / `exec -t` as steps of the foreground loop. */
 #include "runtime/terminal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "common/util.h"
 
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
 /* What runc puts in the console-socket message. */
 #define MASTER_NAME "/dev/ptmx"
+
+/* --- opening ------------------------------------------------------------- */
+
+static int open_slave_by_name(int master, struct kerr *err)
+{
+	unsigned int n;
+	char path[64];
+	int fd;
+
+	if (ioctl(master, TIOCGPTN, &n) < 0)
+		return kerr_errno(err, "get the pty number");
+	snprintf(path, sizeof(path), "/dev/pts/%u", n);
+	fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return kerr_errno(err, "open %s", path);
+	return fd;
+}
+
+int tty_open_pty(int *ret_master, int *ret_slave, struct kerr *err)
+{
+	cleanup_close int master = -1;
+	cleanup_close int slave = -1;
+	int unlock = 0;
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return kerr_errno(err, "open /dev/ptmx");
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return kerr_errno(err, "unlock the pty");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		/* Kernels before 4.13 know no TIOCGPTPEER. */
+		if (errno != EINVAL && errno != ENOTTY)
+			return kerr_errno(err, "open the pty slave");
+		slave = open_slave_by_name(master, err);
+		if (slave < 0)
+			return -1;
+	}
+	*ret_master = move_fd(&master);
+	*ret_slave = move_fd(&slave);
+	return 0;
+}
+
+int tty_set_size(int fd, unsigned int rows, unsigned int cols, struct kerr *err)
+{
+	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+
+	if (rows > 0xffff || cols > 0xffff)
+		return kerr_set(err, EINVAL, "console size %ux%u", rows, cols);
+	if (ioctl(fd, TIOCSWINSZ, &ws) < 0)
+		return kerr_errno(err, "set the console size");
+	return 0;
+}
+
+int tty_stdin_size(unsigned int *ret_rows, unsigned int *ret_cols)
+{
+	struct winsize ws;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0)
+		return -1;
+	*ret_rows = ws.ws_row;
+	*ret_cols = ws.ws_col;
+	return 0;
+}
+
+/* --- the console socket -------------------------------------------------- */
+
+/* sun_path holds 108 bytes: a longer path is reached through its directory
+ * opened with O_PATH, as /proc/self/fd/N/NAME. */
+static int connect_unix(int sock, const char *path, struct kerr *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	cleanup_close int dirfd = -1;
+	cleanup_free char *dir = NULL, *base = NULL;
+
+	if (strlen(path) < sizeof(sa.sun_path)) {
+		memcpy(sa.sun_path, path, strlen(path) + 1);
+	} else {
+		dir = xstrdup(path);
+		base = xstrdup(path);
+		dirfd = open(dirname(dir), O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return kerr_errno(err, "--console-socket %s: open its directory", path);
+		if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd,
+				     basename(base)) >= sizeof(sa.sun_path))
+			return kerr_set(err, ENAMETOOLONG, "--console-socket %s: path too long", path);
+	}
+	if (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return kerr_errno(err, "connect to --console-socket %s", path);
+	return 0;
+}
+
+int tty_console_connect(const char *path, struct kerr *err)
+{
+	cleanup_close int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (sock < 0)
+		return kerr_errno(err, "socket");
+	if (connect_unix(sock, path, err) < 0)
+		return -1;
+	return move_fd(&sock);
+}
 
 int tty_send_master_fd(int sock, int master, struct kerr *err)
 {
@@ -66,6 +177,8 @@ int tty_recv_master_fd(int sock, int *ret_master, struct kerr *err)
 	}
 	return kerr_set(err, EPROTO, "receive the pty master: no fd in the message");
 }
+
+/* --- the relay (steps of the foreground loop) ----------------------------- */
 
 struct tty_relay {
 	int master;

@@ -102,8 +102,7 @@ tests_unit_test_tty_SOURCES = tests/unit/test_tty.c
 tests_unit_test_tty_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_tty_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 endif
-# tests/integration/hooks.sh: add to TESTS once create/start/kill/delete work.
-EXTRA_DIST += tests/integration/hooks.sh
+# tests/integration/hooks.sh: in EXEC_ITESTS below.
 
 # network
 check_PROGRAMS += tests/integration/net/netdriver
@@ -178,3 +177,9 @@ fuzz-unpack: tests/fuzz/fuzz_unpack
 fuzz: fuzz-unpack
 .PHONY: fuzz fuzz-unpack
 CLEANFILES += tests/fuzz/fuzz_unpack
+
+# exec, terminals, hooks (issue 5): real containers as root, skipped otherwise
+EXEC_ITESTS = tests/integration/exec.sh tests/integration/tty.sh tests/integration/hooks.sh
+TESTS += $(EXEC_ITESTS)
+EXTRA_DIST += $(EXEC_ITESTS) tests/integration/helpers/seccomp-listener.py
+EXTRA_DIST += bench/bench-exec.sh

@@ -25,6 +25,8 @@ cleanup() {
 	"$KAPSEL" --root "$ROOT" delete -f "$ID" >/dev/null 2>&1
 	"$KAPSEL" --root "$ROOT" delete -f "$ID-t" >/dev/null 2>&1
 	"$KAPSEL" --root "$ROOT" delete -f "$ID-f" >/dev/null 2>&1
+	"$KAPSEL" --root "$ROOT" delete -f "$ID-p" >/dev/null 2>&1
+	"$KAPSEL" --root "$ROOT" delete -f "$ID-s" >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -134,6 +136,7 @@ for k in prestart createRuntime; do   # runtime namespace
 	[ "$(field "$OUT/$k" host)" = "$hhost" ] || fail "$k: not in the runtime's uts ns"
 done
 # createContainer: the container's namespaces (before pivot_root)
+[ "$(field "$OUT/createContainer" pid)" = "$pid" ] || fail "createContainer: pid $(field "$OUT/createContainer" pid), want $pid"
 [ "$(field "$OUT/createContainer" mnt)" = "$cmnt" ] || fail "createContainer: mnt ns $(field "$OUT/createContainer" mnt), want $cmnt"
 [ "$(field "$OUT/createContainer" uts)" = "$cuts" ] || fail "createContainer: not in the container's uts ns"
 [ "$(field "$OUT/createContainer" host)" = hooktest ] || fail "createContainer: hostname $(field "$OUT/createContainer" host)"
@@ -142,6 +145,9 @@ kapsel start "$ID" || fail "start"
 sleep 0.3
 [ -f "$OUT/startContainer" ] || fail "startContainer hook did not run"
 [ "$(field "$OUT/startContainer" status)" = created ] || fail "startContainer: status $(field "$OUT/startContainer" status), want created"
+# It runs in the container's pid namespace: the init is pid 1 there (runc
+# 1.1.5 sends the same, its init's getpid()).
+[ "$(field "$OUT/startContainer" pid)" = 1 ] || fail "startContainer: pid $(field "$OUT/startContainer" pid), want 1"
 [ "$(field "$OUT/startContainer" mnt)" = "$cmnt" ] || fail "startContainer: not in the container's mount ns"
 [ "$(field "$OUT/startContainer" host)" = hooktest ] || fail "startContainer: hostname $(field "$OUT/startContainer" host)"
 [ -f "$OUT/poststart" ] || fail "poststart hook did not run"
@@ -195,5 +201,33 @@ grep -q "status 3" "$T/err" || fail "failing hook: error lacks the status: $(cat
 grep -q "broken" "$T/err" || fail "failing hook: error lacks the hook's output: $(cat "$T/err")"
 kapsel state "$ID-f" >/dev/null 2>&1 && fail "failing hook: the container was left behind"
 [ -f "$OUT/poststop" ] || fail "failing hook: poststop did not run after the failed create"
+
+# --- 4. a poststart hook that fails: start fails, the container is killed ---
+rm -f "$OUT"/*
+write_config "{
+  \"poststart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"exit 4\"]}],
+  \"poststop\": [$(hook poststop "$H" "$OUT")]
+}" '["sleep", "30"]'
+kapsel create -b "$B" "$ID-p" </dev/null >/dev/null 2>"$T/err" || fail "create (poststart case): $(cat "$T/err")"
+ppid=$(kapsel state "$ID-p" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+kapsel start "$ID-p" </dev/null >/dev/null 2>"$T/err" && fail "start with a failing poststart hook succeeded"
+grep -qi "poststart" "$T/err" || fail "failing poststart: the error does not name it: $(cat "$T/err")"
+for i in $(seq 50); do
+	{ [ -d "/proc/$ppid" ] && ! grep -q '^State:.*Z' "/proc/$ppid/status"; } || break
+	sleep 0.1
+done
+if [ -d "/proc/$ppid" ] && ! grep -q '^State:.*Z' "/proc/$ppid/status"; then
+	fail "failing poststart: the container process (pid $ppid) still runs"
+fi
+kapsel delete -f "$ID-p" >/dev/null 2>&1
+[ -f "$OUT/poststop" ] || fail "failing poststart: poststop did not run at delete"
+
+# --- 5. a poststop hook that fails: only logged, delete succeeds ---------------
+write_config '{
+  "poststop": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 5"]}]
+}' '["true"]'
+kapsel run -b "$B" "$ID-s" </dev/null >/dev/null 2>"$T/err" || fail "run with a failing poststop hook failed: $(cat "$T/err")"
+kapsel state "$ID-s" >/dev/null 2>&1 && fail "failing poststop: the container was left behind"
+grep -qi "poststop" "$T/err" || fail "failing poststop: not logged: $(cat "$T/err")"
 
 echo "PASS: hooks"

@@ -1,5 +1,6 @@
-/* runtime/tty_relay: real ptys; an openpty() pair stands in for the user's
- * terminal. */
+/* runtime/terminal: real ptys; an openpty() pair stands in for the user's
+ * terminal, and the relay is driven through its step API by a loop shaped
+ * like runtime/foreground.c's (SIGWINCH from a signalfd, exit from a pidfd). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -25,7 +27,7 @@
 
 #include "common/syscalls.h"
 #include "common/util.h"
-#include "runtime/tty_relay.h"
+#include "runtime/terminal.h"
 
 static char tmpdir[] = "/tmp/kapsel-tty-XXXXXX";
 
@@ -115,6 +117,20 @@ static int recv_master(int lsock, char *name, size_t len)
 	return fd;
 }
 
+/* What create/exec do with --console-socket: connect, then the container
+ * process sends the master over the connection. */
+static int send_master(const char *path, int master, struct kerr *err)
+{
+	int sock = tty_console_connect(path, err), ret;
+
+	if (sock < 0)
+		return -1;
+	assert_true(cloexec(sock));
+	ret = tty_send_master_fd(sock, master, err);
+	close(sock);
+	return ret;
+}
+
 static void send_and_check(const char *sock_path, const char *listen_path)
 {
 	struct kerr err;
@@ -123,7 +139,7 @@ static void send_and_check(const char *sock_path, const char *listen_path)
 	char name[4096];
 
 	assert_int_equal(tty_open_pty(&master, &slave, &err), 0);
-	assert_int_equal(tty_send_master(sock_path, master, &err), 0);
+	assert_int_equal(send_master(sock_path, master, &err), 0);
 	got = recv_master(lsock, name, sizeof(name));
 	assert_string_equal(name, "/dev/ptmx");
 	/* The same pty, and usable: what the slave writes arrives on it. */
@@ -153,10 +169,38 @@ static void test_send_master(void **state)
 	int m, s;
 
 	assert_int_equal(tty_open_pty(&m, &s, &err), 0);
-	assert_int_equal(tty_send_master(path, m, &err), -1);
-	assert_non_null(strstr(err.msg, "connect to console socket"));
+	assert_int_equal(send_master(path, m, &err), -1);
+	assert_non_null(strstr(err.msg, "connect to --console-socket"));
 	close(m);
 	close(s);
+}
+
+/* The master handed back over a socketpair (run -t without a console
+ * socket): the same pty arrives, O_CLOEXEC. */
+static void test_recv_master(void **state)
+{
+	(void)state;
+	struct kerr err;
+	int sp[2], master, slave, got = -1;
+	unsigned int n1, n2;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+	assert_int_equal(tty_open_pty(&master, &slave, &err), 0);
+	assert_int_equal(tty_send_master_fd(sp[1], master, &err), 0);
+	assert_int_equal(tty_recv_master_fd(sp[0], &got, &err), 0);
+	assert_true(cloexec(got));
+	assert_int_equal(ioctl(master, TIOCGPTN, &n1), 0);
+	assert_int_equal(ioctl(got, TIOCGPTN, &n2), 0);
+	assert_int_equal(n1, n2);
+	/* No fd in the message: a clear error, not a garbage fd. */
+	assert_int_equal(write(sp[1], "x", 1), 1);
+	assert_int_equal(tty_recv_master_fd(sp[0], &got, &err), -1);
+	assert_non_null(strstr(err.msg, "no fd"));
+	close(got);
+	close(master);
+	close(slave);
+	close(sp[0]);
+	close(sp[1]);
 }
 
 /* A socket path longer than sun_path (108 bytes) still works. */
@@ -183,7 +227,7 @@ static void test_send_master_long_path(void **state)
 
 	assert_true(strlen(full) >= sizeof(((struct sockaddr_un *)0)->sun_path));
 	assert_int_equal(tty_open_pty(&master, &slave, &err), 0);
-	assert_int_equal(tty_send_master(full, master, &err), 0);
+	assert_int_equal(send_master(full, master, &err), 0);
 	got = recv_master(lsock, name, sizeof(name));
 	assert_string_equal(name, "/dev/ptmx");
 	assert_true(isatty(got));
@@ -233,7 +277,45 @@ static pid_t spawn_on_pty(int slave, char *const argv[])
 	return pid;
 }
 
-/* The runtime side: tty_relay with the fake terminal's slave as stdin and
+/* The foreground loop of runtime/foreground.c, reduced to the terminal:
+ * relay steps, SIGWINCH -> resize, the process's exit (pidfd) -> drain. */
+static int relay_loop(int master, int pidfd)
+{
+	struct tty_relay *r = NULL;
+	struct kerr err;
+	sigset_t winch;
+	int sfd;
+
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &winch, NULL);
+	sfd = signalfd(-1, &winch, SFD_CLOEXEC);
+	if (sfd < 0 || tty_relay_begin(master, &r, &err) < 0)
+		return 1;
+	for (;;) {
+		struct pollfd p[4];
+		struct signalfd_siginfo si;
+
+		assert_int_equal(tty_relay_pollfds(r, p), 2);
+		p[2] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		p[3] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		if (poll(p, 4, -1) < 0)
+			continue;
+		if (tty_relay_step(r, p) < 0)
+			break;                  /* hung up: every slave closed */
+		if ((p[2].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si))
+			tty_relay_resize(r);
+		if (p[3].revents & POLLIN) {
+			tty_relay_drain(r);     /* exited: take what is left */
+			break;
+		}
+	}
+	tty_relay_end(r);
+	close(sfd);
+	return 0;
+}
+
+/* The runtime side: the relay loop with the fake terminal's slave as stdin and
  * stdout (and as its controlling terminal, so SIGWINCH reaches it). */
 static pid_t spawn_relay(int term_slave, int master, int pidfd)
 {
@@ -241,14 +323,12 @@ static pid_t spawn_relay(int term_slave, int master, int pidfd)
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct kerr err;
-
 		alarm(20);   /* never outlive a failed test */
 		setsid();
 		if (ioctl(term_slave, TIOCSCTTY, 0) < 0 || dup2(term_slave, 0) < 0 ||
 		    dup2(term_slave, 1) < 0)
 			_exit(126);
-		_exit(tty_relay(master, pidfd, &err) == 0 ? 0 : 1);
+		_exit(relay_loop(master, pidfd));
 	}
 	return pid;
 }
@@ -389,7 +469,7 @@ static void test_relay_pipes(void **state)
 			_exit(126);
 		close(in[1]);
 		close(out[0]);
-		_exit(tty_relay(cm, -1, &err) == 0 ? 0 : 1);
+		_exit(relay_loop(cm, -1));
 	}
 	close(in[0]);
 	close(out[1]);
@@ -410,6 +490,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_pty_and_size),
 		cmocka_unit_test(test_send_master),
+		cmocka_unit_test(test_recv_master),
 		cmocka_unit_test(test_send_master_long_path),
 		cmocka_unit_test(test_relay_cat),
 		cmocka_unit_test(test_relay_pidfd),

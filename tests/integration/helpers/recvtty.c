@@ -1,11 +1,14 @@
-/* recvtty SOCKET OUTFILE [SECONDS]: the other end of --console-socket, like
- * runc's contrib/cmd/recvtty. Listens on the unix socket SOCKET, accepts one
+/* recvtty SOCKET OUTFILE [SECONDS [INPUT]]: the other end of --console-socket,
+ * like runc's contrib/cmd/recvtty. Listens on the unix socket SOCKET (a path
+ * longer than sun_path is bound from inside its directory), accepts one
  * connection, receives the pty master over SCM_RIGHTS, checks that it is a pty
- * master (TIOCGPTN), then copies everything the container writes to its
- * terminal into OUTFILE until the slave side is closed (EIO). Exits 0 on
- * success, 1 on any error, 2 if nothing arrived within SECONDS (default 20). */
+ * master (TIOCGPTN), writes INPUT (if given) into it as typed keys, then copies
+ * everything the container writes to its terminal into OUTFILE until the
+ * slave side is closed (EIO). Exits 0 on success, 1 on any error, 2 if nothing
+ * arrived within SECONDS (default 20). */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +34,17 @@ static int listen_on(const char *path)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int fd;
 
+	char dir[4096], base[4096];
+
 	if (strlen(path) >= sizeof(addr.sun_path)) {
-		fprintf(stderr, "recvtty: socket path too long: %s\n", path);
-		return -1;
+		/* Bind the last component from inside the directory. */
+		snprintf(dir, sizeof(dir), "%s", path);
+		snprintf(base, sizeof(base), "%s", path);
+		if (chdir(dirname(dir)) < 0 || strlen(basename(base)) >= sizeof(addr.sun_path)) {
+			fprintf(stderr, "recvtty: socket path too long: %s\n", path);
+			return -1;
+		}
+		path = basename(base);
 	}
 	strcpy(addr.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -104,7 +115,7 @@ int main(int argc, char **argv)
 	unsigned int ptn;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: recvtty SOCKET OUTFILE [SECONDS]\n");
+		fprintf(stderr, "usage: recvtty SOCKET OUTFILE [SECONDS [INPUT]]\n");
 		return 1;
 	}
 	signal(SIGALRM, on_alarm);
@@ -128,5 +139,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "recvtty: got pty master, /dev/pts/%u\n", ptn);
+	if (argc > 4 && write(master, argv[4], strlen(argv[4])) != (ssize_t)strlen(argv[4])) {
+		fprintf(stderr, "recvtty: write the input: %s\n", strerror(errno));
+		return 1;
+	}
 	return copy_out(master, argv[2]) < 0 ? 1 : 0;
 }
