@@ -385,7 +385,7 @@ static int create_in(int rootfd, const char *mount, const char *path, const stru
 	if (cg_apply_writes(fd, p, err) < 0)
 		goto fail;
 	if (p->has_devices && rootless) {
-		klog(KLOG_INFO, "rootless: linux.resources.devices not enforced (needs CAP_BPF)");
+		kdebug("rootless: linux.resources.devices not enforced (needs CAP_BPF)");
 	} else if (p->has_devices && cg_devices_apply(fd, p->dev, p->n_dev, err) < 0) {
 		goto fail;
 	}
