@@ -183,3 +183,9 @@ EXEC_ITESTS = tests/integration/exec.sh tests/integration/tty.sh tests/integrati
 TESTS += $(EXEC_ITESTS)
 EXTRA_DIST += $(EXEC_ITESTS) tests/integration/helpers/seccomp-listener.py
 EXTRA_DIST += bench/bench-exec.sh
+
+# rootless (issue 6): as an unprivileged user the test creates; the cgroup
+# checks with a delegated subtree run in the test VM (one boot)
+TESTS += tests/integration/rootless.sh tests/integration/rootless-vm.test
+EXTRA_DIST += tests/integration/rootless.sh tests/integration/rootless-vm.test \
+	tests/integration/rootless/lib.sh tests/integration/rootless/vm-cgroups.sh

@@ -101,8 +101,8 @@ assert_rc "exec --detach" 0
 uk exec "$ID" sh -c 'ps -o args | grep -c "^sleep 500"'
 assert_eq "the detached exec runs in the container" 1 "$OUT"
 # No cgroup without delegation: ps, pause, resume, update need one.
-expect_fail "ps without a cgroup: one clear line" "cgroup" UK ps "$ID"
-expect_fail "pause without a cgroup: one clear line" "cgroup" UK pause "$ID"
+expect_fail "ps without a cgroup: one clear line" "has no cgroup" UK ps "$ID"
+expect_fail "pause without a cgroup: one clear line" "has no cgroup" UK pause "$ID"
 assert_eq "still running after the refused pause" running "$(rl_state "$ID" .status)"
 uk kill "$ID" KILL
 assert_rc "kill" 0

@@ -24,6 +24,7 @@ rl_setup() {
 	command -v newuidmap >/dev/null && command -v newgidmap >/dev/null \
 		|| kt_skip "newuidmap/newgidmap are not installed (apt-get install uidmap)"
 	command -v useradd >/dev/null || kt_skip "useradd is not installed (passwd)"
+	mkdir -p "${RL_LOCK%/*}"
 	exec 8>"$RL_LOCK"
 	flock 8
 	mkdir -p "$KT_WORK/etc-saved"
