@@ -4,15 +4,17 @@
 # and subgid range, and a private XDG_RUNTIME_DIR; UK/uk run the runtime as
 # that user with nothing of root's environment. rl_cleanup (called from the
 # EXIT trap) deletes what rl_setup added: the user, its group and its
-# /etc/subuid and /etc/subgid lines, then checks that those two files are
-# byte for byte what they were.
+# /etc/subuid and /etc/subgid lines, and puts back shadow-utils' backup files
+# (passwd-, subuid-...) so that /etc is byte for byte (and time) as it was.
 #
-# Only /etc/passwd, group, shadow, gshadow, subuid and subgid change, and only
-# by the test user's lines; a lock serializes concurrent runs on one host.
+# Only /etc/passwd, group, shadow, gshadow, subuid and subgid (and their "-"
+# backups) change, and only by the test user's lines, for the test's length;
+# a lock serializes concurrent runs on one host.
 
 RL_USER=${KAPSEL_RL_USER:-kapseltest}
 RL_CREATED=0
 RL_LOCK=/run/lock/kapsel-rootless-user.lock
+RL_ETC_FILES="passwd group shadow gshadow subuid subgid passwd- group- shadow- gshadow- subuid- subgid-"
 
 # The test user's first subordinate id, from /etc/subuid or /etc/subgid.
 rl_sub_start() {
@@ -28,8 +30,12 @@ rl_setup() {
 	exec 8>"$RL_LOCK"
 	flock 8
 	mkdir -p "$KT_WORK/etc-saved"
-	cp /etc/subuid /etc/subgid "$KT_WORK/etc-saved/" 2>/dev/null
 	if ! id -u "$RL_USER" >/dev/null 2>&1; then
+		# useradd/userdel also rewrite shadow-utils' backups (passwd-...):
+		# saved with their times, put back when the main files are unchanged.
+		for f in $RL_ETC_FILES; do
+			[ -e "/etc/$f" ] && cp -p "/etc/$f" "$KT_WORK/etc-saved/"
+		done
 		useradd -M -d /nonexistent -s /usr/sbin/nologin -U "$RL_USER" \
 			|| kt_bail "useradd $RL_USER failed"
 		RL_CREATED=1
@@ -96,12 +102,28 @@ rl_cleanup() {
 		userdel "$RL_USER" 2>/dev/null
 		for f in subuid subgid; do
 			grep -q "^$RL_USER:" /etc/$f 2>/dev/null && sed -i "/^$RL_USER:/d" /etc/$f
-			cmp -s /etc/$f "$KT_WORK/etc-saved/$f" ||
-				echo "# WARNING: /etc/$f differs from before the test (another writer?)"
 		done
+		rl_restore_etc
 	fi
 	RL_CREATED=0
 	flock -u 8 2>/dev/null
+}
+
+# Puts back the saved /etc files (contents, modes, times) when the main ones
+# hold exactly what they held before: then only the test changed them.
+rl_restore_etc() {
+	local f
+	for f in passwd group shadow gshadow subuid subgid; do
+		[ -e "$KT_WORK/etc-saved/$f" ] || continue
+		if ! cmp -s "/etc/$f" "$KT_WORK/etc-saved/$f"; then
+			echo "# WARNING: /etc/$f differs from before the test (another writer?): left as is"
+			return 0
+		fi
+	done
+	for f in $RL_ETC_FILES; do
+		[ -e "$KT_WORK/etc-saved/$f" ] && cp -p "$KT_WORK/etc-saved/$f" "/etc/$f"
+	done
+	return 0
 }
 
 # rl_as_user CMD...: CMD as the test user, with a clean environment.
