@@ -195,3 +195,9 @@ check_PROGRAMS += tests/integration/helpers/seccomp_agent
 tests_integration_helpers_seccomp_agent_SOURCES = tests/integration/helpers/seccomp_agent.c
 TESTS += tests/integration/security.sh
 EXTRA_DIST += tests/integration/security.sh
+
+# rootless (issue 6): as an unprivileged user the test creates; the cgroup
+# checks with a delegated subtree run in the test VM (one boot)
+TESTS += tests/integration/rootless.sh tests/integration/rootless-vm.test
+EXTRA_DIST += tests/integration/rootless.sh tests/integration/rootless-vm.test \
+	tests/integration/rootless/lib.sh tests/integration/rootless/vm-cgroups.sh
