@@ -42,6 +42,7 @@ int cmd_kill(int argc, char **argv, const struct kglobal *g);
 int cmd_delete(int argc, char **argv, const struct kglobal *g);
 int cmd_exec(int argc, char **argv, const struct kglobal *g);
 int cmd_features(int argc, char **argv, const struct kglobal *g);
+int cmd_image(int argc, char **argv, const struct kglobal *g);
 int cmd_pause(int argc, char **argv, const struct kglobal *g);
 int cmd_resume(int argc, char **argv, const struct kglobal *g);
 int cmd_ps(int argc, char **argv, const struct kglobal *g);

@@ -4,6 +4,8 @@ static const char usage[] =
 	"Usage: kapsel create [options] ID\n"
 	"Create a container from a bundle; its process waits until `kapsel start ID`.\n"
 	"  -b, --bundle DIR          bundle directory (default: current directory)\n"
+	"      --image IMAGE         make the bundle from an OCI image (layout dir[:tag],\n"
+	"                            oci-archive or docker-archive; see `kapsel image`)\n"
 	"      --pid-file FILE       write the container's pid to FILE\n"
 	"      --console-socket SOCK send the pty master to this unix socket\n"
 	"      --no-pivot            use chroot instead of pivot_root\n"

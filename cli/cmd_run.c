@@ -5,6 +5,8 @@ static const char usage[] =
 	"Create and start a container. In the foreground, signals are forwarded to it and\n"
 	"kapsel exits with its exit code (128+N if killed by signal N), then deletes it.\n"
 	"  -b, --bundle DIR          bundle directory (default: current directory)\n"
+	"      --image IMAGE         make the bundle from an OCI image (layout dir[:tag],\n"
+	"                            oci-archive or docker-archive; see `kapsel image`)\n"
 	"  -d, --detach              return once the container runs\n"
 	"      --pid-file FILE       write the container's pid to FILE\n"
 	"      --console-socket SOCK send the pty master to this unix socket\n"

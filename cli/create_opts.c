@@ -29,6 +29,7 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct kcreate_opt
 		{ "detach", no_argument, NULL, 'd' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "no-subreaper", no_argument, NULL, 'S' },
+		{ "image", required_argument, NULL, 'I' },
 		{ "network", required_argument, NULL, 'N' },
 		{ "subnet", required_argument, NULL, 's' },
 		{ "ip", required_argument, NULL, 'i' },
@@ -39,7 +40,6 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct kcreate_opt
 	uint64_t n;
 	int c;
 
-	o->bundle = ".";
 	while ((c = cli_getopt(argc, argv, "b:d", opts)) != -1) {
 		switch (c) {
 		case 'b': o->bundle = optarg; break;
@@ -59,6 +59,7 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct kcreate_opt
 			o->detach = true;
 			break;
 		case 'k': break;
+		case 'I': o->image = optarg; break;
 		case 'N': o->network = optarg; break;
 		case 's': o->subnet = optarg; break;
 		case 'i': o->ip = optarg; break;

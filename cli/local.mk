@@ -3,3 +3,5 @@ kapsel_SOURCES += cli/cli.h cli/common.c cli/main.c cli/create_opts.h cli/create
 	cli/cmd_list.c cli/cmd_kill.c cli/cmd_delete.c cli/cmd_exec.c cli/cmd_features.c
 # cgroups
 kapsel_SOURCES += cli/cmd_pause.c cli/cmd_resume.c cli/cmd_ps.c cli/cmd_update.c cli/cmd_events.c
+# image
+kapsel_SOURCES += cli/cmd_image.c

@@ -19,6 +19,7 @@ static const struct cli_command commands[] = {
 	{ "delete", cmd_delete, "delete a container", false },
 	{ "exec", cmd_exec, "run a new process in a container", true },
 	{ "features", cmd_features, "print the features this build supports", false },
+	{ "image", cmd_image, "unpack and manage OCI images", false },
 	{ "pause", cmd_pause, "freeze every process of a container", false },
 	{ "resume", cmd_resume, "thaw a paused container", false },
 	{ "ps", cmd_ps, "list a container's processes", false },
@@ -89,7 +90,19 @@ static int parse_global(int argc, char **argv, struct global_opts *o)
 	return 0;
 }
 
-static int resolve_root(struct global_opts *o)
+/* Commands that keep no state (spec, features, image) work without it. */
+static bool uses_state(const struct cli_command *cmd)
+{
+	static const char *const stateless[] = { "spec", "features", "image" };
+
+	for (size_t i = 0; i < sizeof(stateless) / sizeof(stateless[0]); i++) {
+		if (strcmp(cmd->name, stateless[i]) == 0)
+			return false;
+	}
+	return true;
+}
+
+static int resolve_root(struct global_opts *o, bool needed)
 {
 	static char buf[4096];
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -109,6 +122,8 @@ static int resolve_root(struct global_opts *o)
 		return 0;
 	}
 	if (xdg == NULL || xdg[0] == '\0') {
+		if (!needed)
+			return 0;
 		fprintf(stderr, "kapsel: XDG_RUNTIME_DIR is not set: set it or pass --root DIR\n");
 		return -1;
 	}
@@ -144,7 +159,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kapsel: --log-format: expected text or json\n");
 		return 1;
 	}
-	if (resolve_root(&o) < 0)
+	if (resolve_root(&o, uses_state(cmd)) < 0)
 		return 1;
 	if (klog_open(o.log, o.log_format && strcmp(o.log_format, "json") == 0, o.g.debug) < 0) {
 		fprintf(stderr, "kapsel: open log file %s: %s\n", o.log, strerror(errno));

@@ -159,7 +159,9 @@ int write_file_atomic_at(int dirfd, const char *path, const char *buf, size_t le
 	char tmp[PATH_MAX];
 	cleanup_close int fd = -1;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	/* Per process: concurrent writers of one file (the image store's
+	 * records) must not rename each other's temporary away. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return kerr_errno(err, "create %s", tmp);

@@ -5,12 +5,24 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <selinux/selinux.h>
 
 #include "common/util.h"
+#include "lsm/selinux_dl.h"
 
+/* Without libselinux there is no SELinux to serve: the do-nothing backend. */
 static bool se_available(void)
 {
+	struct kerr err = { 0 };
+
+	/* No selinuxfs, no SELinux: not worth loading the library to learn it. */
+	if (access("/sys/fs/selinux", F_OK) < 0 && access("/selinux", F_OK) < 0)
+		return false;
+	if (lsm_selinux_load(&err) < 0) {
+		kdebug("SELinux support not loaded: %s", err.msg);
+		return false;
+	}
 	return is_selinux_enabled() == 1;
 }
 

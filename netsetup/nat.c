@@ -17,6 +17,7 @@
 
 #include "common/util.h"
 #include "netsetup/knet-private.h"
+#include "netsetup/nft_dl.h"
 
 #define TABLE "inet kapsel"
 
@@ -184,8 +185,11 @@ static char *text_hash(const char *text)
 static int nft_apply(const char *rules, const char *fresh, struct nft_ctx **ret_ctx,
 		     struct kerr *err)
 {
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct nft_ctx *ctx;
 
+	if (knet_nft_load(err) < 0)
+		return -1;
+	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (ctx == NULL)
 		return kerr_set(err, ENOMEM, "nftables context");
 	nft_ctx_buffer_output(ctx);

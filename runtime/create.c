@@ -23,6 +23,7 @@
 #include "lsm/lsm.h"
 #include "namespaces/namespaces.h"
 #include "runtime/hooks.h"
+#include "runtime/image_run.h"
 #include "runtime/init.h"
 #include "runtime/network.h"
 #include "runtime/sync.h"
@@ -79,6 +80,16 @@ int console_connect(const char *path, struct kerr *err)
 		return -1;
 	}
 	return fd;
+}
+
+/* The host id that container id 0 maps to (own when there is no mapping). */
+static unsigned int host_id(const struct kidmap *m, size_t n, unsigned int own)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].container_id == 0)
+			return m[i].host_id;
+	}
+	return own;
 }
 
 static bool has_hooks(json_t *hooks, const char *const *kinds)
@@ -224,6 +235,8 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 		.rootless = g->rootless,
 		.new_userns = (flags & CLONE_NEWUSER) != 0,
 		.new_cgroupns = (flags & CLONE_NEWCGROUP) != 0,
+		.new_netns = (flags & CLONE_NEWNET) != 0,
+		.via_intermediate = ns_has_joins(k->spec),
 		.hooks_pre_pivot = has_hooks(k->spec->hooks, pre_pivot),
 		.console_fd = -1,
 		.state_dirfd = k->c->dirfd,
@@ -232,11 +245,20 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 	bool in_cgroup = false;
 	int ret = -1;
 
-	if (mkfifoat(k->c->dirfd, EXEC_FIFO_NAME, 0600) < 0)
+	/* The init reopens it after dropping to process.user, maybe inside a
+	 * user namespace: as runc does, writable by all (the state directory
+	 * root is 0700, so only through the init's fd) and owned by the
+	 * container's root. */
+	if (mkfifoat(k->c->dirfd, EXEC_FIFO_NAME, 0622) < 0)
 		return kerr_errno(err, "create exec fifo");
 	fifo = openat(k->c->dirfd, EXEC_FIFO_NAME, O_PATH | O_CLOEXEC);
 	if (fifo < 0)
 		return kerr_errno(err, "open exec fifo");
+	if (fchmodat(k->c->dirfd, EXEC_FIFO_NAME, 0622, 0) < 0 ||
+	    fchownat(k->c->dirfd, EXEC_FIFO_NAME, host_id(k->spec->uid_mappings,
+						       k->spec->n_uid_mappings, geteuid()),
+		     host_id(k->spec->gid_mappings, k->spec->n_gid_mappings, getegid()), 0) < 0)
+		return kerr_errno(err, "chown exec fifo");
 	if (k->spec->process->terminal && console_fd >= 0) {
 		console = dup(console_fd);
 		if (console < 0 || fcntl(console, F_SETFD, FD_CLOEXEC) < 0)
@@ -285,15 +307,17 @@ static void undo_create(struct kcreated *k)
 		if (k->pidfd >= 0)
 			wait_pidfd_exit(k->pidfd, 5000);
 	}
-	if (k->pid > 0 && k->c != NULL) {
+	if (k->pid > 0 && k->c != NULL && k->spec != NULL) {
 		cleanup_free char *state = lifecycle_state_string(k->c);
 
 		/* runtime.md: a failed create goes on to delete, which runs poststop. */
 		if (hooks_run(k->spec->hooks, KHOOK_POSTSTOP, state, 0, &ignore) < 0)
 			klog(KLOG_WARN, "%s", ignore.msg);
 	}
-	if (k->c != NULL)
+	if (k->c != NULL) {
 		network_detach(k->c);
+		image_run_release(k->c);
+	}
 	if (k->cg != NULL) {
 		cgroup_destroy(k->cg, &ignore);
 		cgroup_free(k->cg);
@@ -310,17 +334,26 @@ int lifecycle_create(const struct kglobal *g, const char *id, const struct kcrea
 		     int console_fd, struct kcreated *ret, struct kerr *err)
 {
 	struct kcreated k = { .pidfd = -1 };
+	cleanup_free char *image_bundle = NULL;
+	const char *bundle = o->bundle ? o->bundle : ".";
 
 	if (!runtime_id_valid(id))
 		return kerr_set(err, EINVAL, "invalid container id \"%s\"", id);
-	if (spec_load(o->bundle ? o->bundle : ".", &k.spec, err) < 0)
-		return -1;
-	if (validate(g, k.spec, o, err) < 0 ||
-	    network_prepare(g, o, k.spec, id, &k.net, err) < 0 ||
-	    container_new(g->root, id, &k.c, err) < 0) {
-		lifecycle_release(&k);
-		return -1;
+	if (o->image != NULL) {
+		if (o->bundle != NULL)
+			return kerr_set(err, EINVAL, "--image and --bundle exclude each other");
+		/* The bundle lives in the state directory: it comes first. */
+		if (container_new(g->root, id, &k.c, err) < 0)
+			return -1;
+		if (image_run_prepare(g, k.c, o->image, &image_bundle, err) < 0)
+			goto fail;
+		bundle = image_bundle;
 	}
+	if (spec_load(bundle, &k.spec, err) < 0 || validate(g, k.spec, o, err) < 0 ||
+	    network_prepare(g, o, k.spec, id, &k.net, err) < 0)
+		goto fail;
+	if (k.c == NULL && container_new(g->root, id, &k.c, err) < 0)
+		goto fail;
 	k.c->st.bundle = xstrdup(k.spec->bundle);
 	k.c->st.created = now_rfc3339();
 	k.c->st.owner = geteuid();

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +39,22 @@ static int set_identity_root(const struct kinit_args *a, struct kerr *err)
 		return kerr_errno(err, "setresgid(0) in the user namespace");
 	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
 		return kerr_errno(err, "setresuid(0) in the user namespace");
+	return 0;
+}
+
+/* runc and crun bring lo up in a new network namespace; programs expect it. */
+static int loopback_up(struct kerr *err)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	cleanup_close int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return kerr_errno(err, "socket");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return kerr_errno(err, "get the flags of lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return kerr_errno(err, "bring lo up");
 	return 0;
 }
 
@@ -102,7 +121,7 @@ _Noreturn void init_main(const struct kinit_args *a)
 	struct kerr err = { 0 };
 	struct kproc_ctx pc = { .spec = spec, .proc = p, .sync_fd = a->sync_fd,
 				.console_fd = a->console_fd, .preserve_fds = a->preserve_fds,
-				.rootless = a->rootless };
+				.rootless = a->rootless, .create_cwd = true };
 	cleanup_free char *exe = NULL;
 	cleanup_free char *label = NULL;
 	cleanup_close int procfd = -1;
@@ -115,10 +134,12 @@ _Noreturn void init_main(const struct kinit_args *a)
 	close(a->state_dirfd);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* Die with the runtime until setup is done, and keep other processes in
+	/* Die with the runtime until setup is done (when an intermediate process
+	 * forked us, it is our parent and exits at once: then the sync socket's
+	 * EOF is what tells us the runtime is gone), and keep other processes in
 	 * the container from ptrace or /proc/PID/exe access to this one while it
 	 * still runs the runtime's code (CVE-2019-5736 class). */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+	if ((!a->via_intermediate && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		kerr_errno(&err, "prctl");
 		fail(a, &err);
@@ -137,6 +158,8 @@ _Noreturn void init_main(const struct kinit_args *a)
 		fail(a, &err);
 	}
 	if (set_names(spec, &err) < 0)
+		fail(a, &err);
+	if (a->new_netns && loopback_up(&err) < 0)
 		fail(a, &err);
 	label = lsm_mount_label_data(spec);
 	mo.mount_label_data = label;

@@ -19,6 +19,8 @@ struct kinit_args {
 	bool rootless;
 	bool new_userns;
 	bool new_cgroupns;
+	bool new_netns;
+	bool via_intermediate;   /* forked by an intermediate that joined namespaces */
 	bool hooks_pre_pivot; /* parent runs prestart/createRuntime/createContainer hooks */
 };
 

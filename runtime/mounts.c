@@ -175,12 +175,14 @@ static bool mount_is_type(const struct kmount *m, const char *type)
 	return m->type != NULL && strcmp(m->type, type) == 0;
 }
 
-/* The mount point holding path (the last, topmost one in mountinfo). */
-static int mountpoint_of(const char *path, char **ret, struct kerr *err)
+/* The mount point holding path (the last, topmost one in mountinfo), and
+ * whether it is shared (a "shared:N" optional field). */
+static int mountpoint_of(const char *path, char **ret, bool *ret_shared, struct kerr *err)
 {
 	cleanup_free char *buf = NULL;
 	char *best = NULL, *line, *save = NULL;
 	size_t best_len = 0;
+	bool shared = false;
 
 	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", 16 << 20, &buf, NULL, err) < 0)
 		return -1;
@@ -195,40 +197,43 @@ static int mountpoint_of(const char *path, char **ret, struct kerr *err)
 		    (strncmp(path, mp, len) != 0 || (path[len] != '/' && path[len] != '\0')))
 			continue;
 		if (len >= best_len) {
+			char *sep = strstr(line, " - ");
+			char *sh = strstr(line, " shared:");
+
 			free(best);
 			best = xstrdup(mp);
 			best_len = len;
+			shared = sh != NULL && (sep == NULL || sh < sep);
 		}
 	}
 	if (best == NULL)
 		return kerr_set(err, ENOENT, "no mount holds %s", path);
 	*ret = best;
+	*ret_shared = shared;
 	return 0;
 }
 
 /* Nothing done in the container may propagate back to the host: "/" becomes
  * a recursive slave (or what linux.rootfsPropagation asks). pivot_root
- * refuses a new root whose parent mount is shared (and a shared parent would
- * copy the rootfs bind into the host's namespace), so with a shared root
- * propagation the rootfs's parent mount is made private (as runc does). */
+ * refuses a new root whose mount or parent mount is shared (and a shared one
+ * would copy the container's mounts into the host's namespace), so with a
+ * shared mount holding the rootfs is made private (as runc's
+ * rootfsParentMountPrivate does). */
 static int set_root_propagation(const struct kspec *spec, struct kerr *err)
 {
 	unsigned long prop = spec->rootfs_propagation ? spec->rootfs_propagation
 						      : MS_SLAVE | MS_REC;
-	cleanup_free char *parent = NULL, *mp = NULL;
-	char *slash;
+	cleanup_free char *mp = NULL;
+	bool shared;
 
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return kerr_errno(err, "set the propagation of /");
-	if (!(prop & MS_SHARED))
-		return 0;
-	parent = xstrdup(spec->root_path);
-	slash = strrchr(parent, '/');
-	if (slash != NULL)
-		slash[slash == parent ? 1 : 0] = '\0';
-	if (mountpoint_of(parent, &mp, err) < 0)
+	/* The mount holding the rootfs path (the rootfs itself when it is a
+	 * mount point), whatever "/" became: a bind of a shared mount would join
+	 * its peer group, and the container's mounts would show up on the host. */
+	if (mountpoint_of(spec->root_path, &mp, &shared, err) < 0)
 		return -1;
-	if (mount(NULL, mp, NULL, MS_PRIVATE, NULL) < 0)
+	if (shared && mount(NULL, mp, NULL, MS_PRIVATE, NULL) < 0)
 		return kerr_errno(err, "make %s private", mp);
 	return 0;
 }

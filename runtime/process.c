@@ -20,11 +20,13 @@
 /* CVE-2024-21626: a leaked runtime fd as cwd ("/proc/self/fd/7") would put
  * the process outside its root; chdir after pivot_root and check the kernel
  * agrees we are below "/". */
-static int enter_cwd(const struct kprocess *p, struct kerr *err)
+static int enter_cwd(const struct kprocess *p, bool create, struct kerr *err)
 {
 	char buf[PATH_MAX];
 
-	if (chdir(p->cwd) < 0)
+	/* After pivot_root every path resolves inside the container's root. */
+	if (chdir(p->cwd) < 0 && !(errno == ENOENT && create && mkdir_p(p->cwd, 0755, NULL) == 0 &&
+				   chdir(p->cwd) == 0))
 		return kerr_errno(err, "chdir to process.cwd %s", p->cwd);
 	if (getcwd(buf, sizeof(buf)) == NULL || buf[0] != '/')
 		return kerr_set(err, EPERM, "process.cwd %s is outside the container's root",
@@ -117,7 +119,7 @@ int process_prepare(const struct kproc_ctx *a, char **ret_exe, char ***ret_env,
 	struct klsm *l = NULL;
 	int ret = -1;
 
-	if (setup_terminal(a, err) < 0 || enter_cwd(a->proc, err) < 0)
+	if (setup_terminal(a, err) < 0 || enter_cwd(a->proc, a->create_cwd, err) < 0)
 		return -1;
 	env = exec_env(a->proc);
 	if (exec_find(a->proc->args[0], env, &exe, err) < 0)

@@ -15,6 +15,7 @@ struct kproc_ctx {
 	int console_fd;       /* where the pty master goes, or -1 */
 	int preserve_fds;
 	bool rootless;
+	bool create_cwd;      /* mkdir -p process.cwd if missing (the init, as runc) */
 };
 
 /* Terminal (or setsid), cwd, executable lookup, LSM labels, capabilities,

@@ -17,7 +17,8 @@ struct kglobal {
 };
 
 struct kcreate_opts {
-	const char *bundle;       /* default "." */
+	const char *bundle;       /* NULL: "." */
+	const char *image;        /* --image: the bundle is made from this image */
 	const char *pid_file;
 	const char *console_socket;
 	bool no_pivot;

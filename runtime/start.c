@@ -10,6 +10,7 @@
 #include "common/syscalls.h"
 #include "common/util.h"
 #include "runtime/hooks.h"
+#include "runtime/image_run.h"
 #include "runtime/network.h"
 
 char *lifecycle_state_string(struct kcontainer *c)
@@ -124,6 +125,7 @@ int lifecycle_destroy(struct kcontainer *c, struct kspec *spec, struct kerr *err
 			klog(KLOG_WARN, "%s", e.msg);
 	}
 	network_detach(c);
+	image_run_release(c);
 	return container_remove(c, err);
 }
 

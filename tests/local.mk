@@ -122,3 +122,59 @@ tests_unit_test_netsetup_SOURCES = tests/unit/test_netsetup.c
 tests_unit_test_netsetup_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_netsetup_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 endif
+
+# integration
+# Real containers on a busybox-static rootfs, as root (skipped otherwise).
+# The runtime is $KAPSEL (default: ./kapsel): `KAPSEL=/usr/sbin/runc make check`
+# runs them against runc.
+check_PROGRAMS += tests/integration/helpers/recvtty
+tests_integration_helpers_recvtty_SOURCES = tests/integration/helpers/recvtty.c
+TEST_EXTENSIONS = .sh .test
+SH_LOG_COMPILER = bash
+INTEGRATION_TESTS = tests/integration/lifecycle.sh tests/integration/namespaces.sh \
+	tests/integration/mounts.sh tests/integration/process.sh \
+	tests/integration/badinput.sh tests/integration/state.sh
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/lib.sh $(INTEGRATION_TESTS)
+
+# image
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_image
+TESTS += tests/unit/test_image
+tests_unit_test_image_SOURCES = tests/unit/test_image.c
+tests_unit_test_image_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_image_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+endif
+IMAGE_ITESTS = tests/integration/image/hostile.sh tests/integration/image/layers.sh \
+	tests/integration/image/umoci.sh tests/integration/image/skopeo.sh \
+	tests/integration/image/store.sh tests/integration/image/buildah.sh \
+	tests/integration/image/run.sh
+TESTS += $(IMAGE_ITESTS)
+EXTRA_DIST += $(IMAGE_ITESTS) tests/integration/image/lib.sh \
+	tests/integration/image/build-umoci-image.sh tests/integration/image/treelist.py \
+	tests/integration/image/ocitool.py tests/integration/image/mktar.py \
+	tests/fuzz/fuzz_unpack.c bench/bench-image.sh
+# `make fuzz-unpack`: the layer unpacker's libFuzzer target (needs clang)
+FUZZ_UNPACK_SRCS = $(srcdir)/tests/fuzz/fuzz_unpack.c \
+	$(srcdir)/image/digest.c $(srcdir)/image/source.c $(srcdir)/image/archive_in.c \
+	$(srcdir)/image/pathsafe.c $(srcdir)/image/unpack.c $(srcdir)/image/entry.c \
+	$(srcdir)/image/lower.c $(srcdir)/image/whiteout.c $(srcdir)/image/pipe.c \
+	$(srcdir)/image/archive_dl.c $(srcdir)/common/dlib.c \
+	$(srcdir)/common/error.c $(srcdir)/common/log.c $(srcdir)/common/util.c
+tests/fuzz/fuzz_unpack: $(FUZZ_UNPACK_SRCS)
+	@mkdir -p tests/fuzz
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined $(AM_CPPFLAGS) $(CPPFLAGS) \
+		-std=gnu11 $(ARCHIVE_CFLAGS) $(NETTLE_CFLAGS) $(JANSSON_CFLAGS) \
+		$(FUZZ_UNPACK_SRCS) -o $@ $(ARCHIVE_LIBS) $(NETTLE_LIBS) $(JANSSON_LIBS)
+# Seeds: small plain and gzip layers with a directory, a file and a symlink.
+fuzz-unpack: tests/fuzz/fuzz_unpack
+	@corpus=$$(mktemp -d /tmp/kapsel-fuzz-unpack.XXXXXX) && \
+	mkdir -p $$corpus/t/d && echo hi >$$corpus/t/d/f && ln -s f $$corpus/t/d/l && \
+	tar -C $$corpus/t -cf $$corpus/plain.tar . && tar -C $$corpus/t -czf $$corpus/gz.tgz . && \
+	rm -rf $$corpus/t && mkdir -p fuzz-artifacts && \
+	./tests/fuzz/fuzz_unpack -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=$(abs_top_builddir)/fuzz-artifacts/ $$corpus; \
+	rc=$$?; rm -rf $$corpus; exit $$rc
+fuzz: fuzz-unpack
+.PHONY: fuzz fuzz-unpack
+CLEANFILES += tests/fuzz/fuzz_unpack

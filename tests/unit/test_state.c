@@ -94,7 +94,7 @@ static void test_new_save_open(void **state)
 	c->st.annotations = json_pack("{s:s}", "k", "v");
 	assert_int_equal(container_save(c, &err), 0);
 	/* Atomic write: no temporary file is left behind. */
-	snprintf(path, sizeof(path), "%s/c1/state.json.tmp", root);
+	snprintf(path, sizeof(path), "%s/c1/state.json.tmp.%d", root, (int)getpid());
 	assert_int_equal(stat(path, &sb), -1);
 	container_close(c);
 
