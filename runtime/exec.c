@@ -149,7 +149,10 @@ static _Noreturn void exec_grandchild(const struct exec_child *x)
 	char *exe = NULL;
 	char **env = NULL;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* No PR_SET_PDEATHSIG here: the parent is the intermediate, which exits
+	 * as soon as it has reported this pid, and the death signal would then
+	 * kill this process at random. If the runtime dies, the sync socket
+	 * reads EOF and this process exits. */
 	if (sync_expect(x->sync_fd, SYNC_GO, NULL, NULL, &err) < 0)
 		_exit(1);
 	for (size_t i = 0; i < x->proc->n_rlimits; i++) {
@@ -163,7 +166,6 @@ static _Noreturn void exec_grandchild(const struct exec_child *x)
 	}
 	if (process_prepare(&pc, &exe, &env, &err) < 0)
 		goto fail;
-	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (sync_send(x->sync_fd, SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);
 	close(x->sync_fd);
@@ -211,8 +213,10 @@ fail:
 	_exit(1);
 }
 
+/* state: the container's state JSON, what a seccomp listenerPath agent gets
+ * with the notify fd (config-linux.md), as for the init. */
 static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, pid_t pid,
-		      struct kerr *err)
+		      const char *state, struct kerr *err)
 {
 	if (cg != NULL && cgroup_enter(cg, pid, err) < 0)
 		return -1;
@@ -227,7 +231,7 @@ static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, pi
 		if (m.type == SYNC_READY)
 			return 0;
 		if (m.type == SYNC_SECCOMP_FD) {
-			int r = lsm_send_seccomp_fd(spec, fd, "{}", err);
+			int r = lsm_send_seccomp_fd(spec, fd, state, err);
 
 			close(fd);
 			if (r < 0 || sync_send(sock, SYNC_SECCOMP_DONE, 0, -1, err) < 0)
@@ -243,6 +247,7 @@ static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, pi
 struct exec_target {
 	struct kspec *spec;
 	struct kcgroup *cg;
+	char *state;           /* state JSON, taken while the state was open */
 	pid_t pid;
 	int pidfd, rootfd;
 };
@@ -279,6 +284,7 @@ static int open_target(const struct kglobal *g, const char *id, const struct kex
 		goto out;
 	if (c->st.cgroup_path != NULL && cgroup_open(c->st.cgroup_path, &t->cg, err) < 0)
 		goto out;
+	t->state = lifecycle_state_string(c);
 	ret = 0;
 out:
 	container_close(c);
@@ -293,6 +299,7 @@ static void close_target(struct exec_target *t)
 		close(t->rootfd);
 	cgroup_free(t->cg);
 	spec_free(t->spec);
+	free(t->state);
 }
 
 /* Forks the intermediate, answers the grandchild's sync points; returns the
@@ -320,7 +327,7 @@ static pid_t exec_spawn(struct exec_child *x, struct exec_target *t, struct kerr
 	if (sync_expect(socks[0], SYNC_CHILD_PID, &m, NULL, err) < 0)
 		goto out;
 	pid = (pid_t)m.value;
-	if (serve_exec(socks[0], t->spec, t->cg, pid, err) < 0) {
+	if (serve_exec(socks[0], t->spec, t->cg, pid, t->state, err) < 0) {
 		kill(pid, SIGKILL);
 		pid = -1;
 	}
