@@ -71,8 +71,9 @@ int network_attach(const struct kglobal *g, struct kcontainer *c, const struct k
 		return kerr_errno(err, "mkdir %s", etc);
 	if (mkdir_p(shared, 0700, err) < 0)
 		return -1;
+	/* its errors already start with "network ID:" */
 	if (knet_attach(net, shared, c->st.id, pid, etc, &nst, err) < 0)
-		return kerr_prefix(err, "network");
+		return -1;
 	if (c->st.extra == NULL)
 		c->st.extra = json_object();
 	json_object_set_new(c->st.extra, "network", nst);

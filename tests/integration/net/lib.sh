@@ -26,7 +26,7 @@ need_root() {
 cleanup() {
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
 	for n in $EXTRA_NS $HOSTNS; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$ST"
+	rm -rf "$ST" "$ST".*
 }
 
 setup_host() {
