@@ -126,7 +126,12 @@ _Noreturn void init_main(const struct kinit_args *a)
 	cleanup_free char *label = NULL;
 	cleanup_close int procfd = -1;
 	char **env = NULL;
-
+	/* A non-dumpable process's /proc/PID files belong to the real root (its
+	 * mm was made in the host's user namespace): a rootless parent could then
+	 * not write our uid_map, setgroups and oom_score_adj. As runc does, stay
+	 * dumpable until the parent is done with them (SYNC_GO); until then we
+	 * run only runtime code, as the same user as the parent. */
+	bool rootless_maps = a->rootless && a->new_userns;
 	sigset_t none;
 
 	/* The copy of the state directory's fd would hold its flock until exec
@@ -140,7 +145,7 @@ _Noreturn void init_main(const struct kinit_args *a)
 	 * the container from ptrace or /proc/PID/exe access to this one while it
 	 * still runs the runtime's code (CVE-2019-5736 class). */
 	if ((!a->via_intermediate && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) ||
-	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+	    (!rootless_maps && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)) {
 		kerr_errno(&err, "prctl");
 		fail(a, &err);
 	}
@@ -151,6 +156,10 @@ _Noreturn void init_main(const struct kinit_args *a)
 	}
 	if (sync_expect(a->sync_fd, SYNC_GO, NULL, NULL, &err) < 0)
 		_exit(1);   /* the parent gave up; it cleans up */
+	if (rootless_maps && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		kerr_errno(&err, "prctl(PR_SET_DUMPABLE)");
+		fail(a, &err);
+	}
 	if (set_identity_root(a, &err) < 0)
 		fail(a, &err);
 	if (a->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
