@@ -35,15 +35,16 @@ setup_kapsel() {
 }
 
 # make_bundle DIR [JQ-FILTER]: a busybox rootfs (root read-only, a tmpfs on
-# /tmp), the process `sleep 600` unless the filter says otherwise.
+# /tmp), the process `sleep 600` unless the filter says otherwise;
+# $SPEC_ARGS are passed to `kapsel spec` (--rootless).
 make_bundle() {
 	local b=$1 f=${2:-.}
 	mkdir -p "$b/rootfs/bin" "$b/rootfs/etc"
 	cp "$(command -v busybox)" "$b/rootfs/bin/busybox"
-	for a in sh sleep httpd wget nc hostname cat ip echo; do
+	for a in sh sleep httpd wget nc hostname cat ip echo timeout; do
 		ln -sf busybox "$b/rootfs/bin/$a"
 	done
-	(cd "$b" && "$KAPSEL" spec) || fail "kapsel spec"
+	(cd "$b" && "$KAPSEL" spec ${SPEC_ARGS:-}) || fail "kapsel spec"
 	jq '.process.terminal = false | .process.args = ["sleep", "600"]
 	    | .mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
 	                   "options": ["nosuid", "nodev", "mode=1777"]}]' \
@@ -64,10 +65,11 @@ kpid() { k state "$1" | jq -r .pid; }
 kexec() { local id=$1; shift; k exec "$id" "$@" </dev/null 2>/dev/null; }
 # The container's eth0 address, as recorded in its state.
 # kget ID IP PORT: GET / from inside the container, the body's last line.
-# (nc: the static busybox's wget crashes in a rootfs without NSS files.)
+# (nc: the static busybox's wget crashes in a rootfs without NSS files;
+# timeout: through pasta, busybox nc does not exit when the server closes.)
 kget() {
 	local out
-	out=$(k exec "$1" sh -c "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 $2 $3" \
+	out=$(k exec "$1" sh -c "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 nc -w 3 $2 $3" \
 		</dev/null 2>/dev/null | tail -n 1)
 	[ -n "$out" ] && echo "$out"
 }
