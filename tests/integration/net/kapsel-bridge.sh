@@ -64,6 +64,15 @@ after=$(ksnapshot)
 [ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after"); fail "leftovers after kill -9 + delete"; }
 ok "kill -9 then delete released everything"
 
+# A foreground run: the process sees its address; kapsel deletes on exit.
+make_bundle $BUNDLE.fg '.process.args = ["ip", "-o", "-4", "addr", "show", "eth0"]'
+out=$(k run --bundle $BUNDLE.fg --network bridge --ip 10.88.7.7 fg </dev/null 2>/dev/null) ||
+	fail "foreground run --network bridge"
+echo "$out" | grep -q "inet 10.88.7.7/16" || fail "foreground run: '$out'"
+after=$(ksnapshot)
+[ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after"); fail "leftovers after a foreground run"; }
+ok "foreground run --network bridge --ip: address seen, everything released on exit"
+
 # The annotations, no flags.
 KB=$BUNDLE.ann
 make_bundle $KB '.process.args = ["sh", "-c",

@@ -81,7 +81,7 @@ addr_of() { kexec "$1" ip -o -4 addr show eth0 | awk '{print $4}' | cut -d/ -f1;
 # and its gateway stay (as with podman).
 ksnapshot() {
 	in_host ip -o link show | sed 's/^[0-9]*: //; s/[:@].*//' | grep -v '^kapsel0$' | sort
-	in_host ip -o addr show | awk '$2 != "kapsel0" {print $2, $4}' | sort
+	in_host ip -o addr show | awk '$2 != "kapsel0" && $4 !~ /^fe80:/ {print $2, $4}' | sort
 	in_host nft list table inet kapsel 2>/dev/null
 	jq -c '.containers // {}' "$KROOT/network/ipam.json" 2>/dev/null | grep -vx '{}'
 	ls "$KROOT" 2>/dev/null | grep -vx network
