@@ -181,7 +181,6 @@ _Noreturn void init_main(const struct kinit_args *a)
 	cleanup_close int procfd = -1;
 	int fifo;
 	char **env = NULL;
-
 	sigset_t none;
 
 	/* The copy of the state directory's fd would hold its flock until exec

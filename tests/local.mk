@@ -121,6 +121,11 @@ NET_TESTS = tests/integration/net/bridge.sh tests/integration/net/many.sh \
 	tests/integration/net/rootless-pasta.sh tests/integration/net/ipv6.sh
 TESTS += $(NET_TESTS)
 EXTRA_DIST += tests/integration/net/lib.sh $(NET_TESTS)
+# network through the CLI (kapsel run/create --network ...), same rules
+NET_KAPSEL_TESTS = tests/integration/net/kapsel-bridge.sh tests/integration/net/kapsel-many.sh \
+	tests/integration/net/kapsel-rootless.sh tests/integration/net/kapsel-rootless-pasta.sh
+TESTS += $(NET_KAPSEL_TESTS)
+EXTRA_DIST += tests/integration/net/klib.sh $(NET_KAPSEL_TESTS)
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_netsetup
 TESTS += tests/unit/test_netsetup
