@@ -12,10 +12,14 @@
 #        shared NAT rules per round (a host with containers running);
 #     empty: every round starts from an empty network.
 #   ND=path/to/netdriver (default: the build dir's)
+# Then the wiring cost through the CLI: `kapsel run --network bridge` vs
+# `kapsel run` of /bin/true (busybox rootfs), interleaved, same netns.
+#   KAPSEL=path/to/kapsel (default: the build dir's; skipped when missing)
 set -u
 ROUNDS=${1:-30}
 SCENE=${2:-resident}
 ND=${ND:-${abs_top_builddir:-/tmp/build-net}/tests/integration/net/netdriver}
+KAPSEL=${KAPSEL:-${abs_top_builddir:-/tmp/build-net}/kapsel}
 CNI_PATH=${CNI_PATH:-/usr/lib/cni}
 NETAVARK=${NETAVARK:-/usr/lib/podman/netavark}
 
@@ -34,7 +38,8 @@ fi
 
 D=/tmp/kt-net-bench-$$
 mkdir -p $D/nv $D/cni
-trap 'kill -9 $RES_PIDS 2>/dev/null; rm -rf $D' EXIT
+trap 'kill -9 $RES_PIDS 2>/dev/null; [ -x "$KAPSEL" ] && "$KAPSEL" --root $D/kr delete -f res 2>/dev/null
+	rm -rf $D' EXIT
 ip link set lo up
 RES_PIDS=""
 
@@ -117,3 +122,36 @@ for i in 1 2; do
 	awk -v n="${NAMES[$i]}" -v ks=${S[kapsel]} -v kd=${T[kapsel]} -v s=${S[$t]} -v d=${T[$t]} \
 		'BEGIN {printf "%s / kapsel: setup %.1fx, teardown %.1fx, total %.1fx\n", n, s/ks, d/kd, (s+d)/(ks+kd)}'
 done
+
+# Through the CLI: what --network bridge adds to a whole `kapsel run`.
+[ -x "$KAPSEL" ] && command -v busybox >/dev/null || { echo "bench-net: no kapsel or busybox, CLI part skipped"; exit 0; }
+B=$D/bundle
+mkdir -p $B/rootfs/bin $B/rootfs/etc
+cp "$(command -v busybox)" $B/rootfs/bin/busybox
+for a in true sleep; do ln -s busybox $B/rootfs/bin/$a; done
+(cd $B && "$KAPSEL" spec) || exit 1
+sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"true"/' $B/config.json
+grep -q '"true"' $B/config.json || { echo "bench-net: could not set the process to true"; exit 1; }
+kr() { "$KAPSEL" --root $D/kr run --bundle $B "$@" </dev/null >/dev/null 2>&1; }
+kr --network bridge chk && kr chk || { echo "bench-net: kapsel run failed"; exit 1; }
+if [ "$SCENE" = resident ]; then
+	sed 's/"true"$/"sleep", "600"/' $B/config.json > $B/res.json
+	mkdir -p $D/res && cp $B/res.json $D/res/config.json && ln -s $B/rootfs $D/res/rootfs
+	"$KAPSEL" --root $D/kr run -d --bundle $D/res --network bridge res </dev/null >/dev/null 2>&1 ||
+		{ echo "bench-net: resident container failed"; exit 1; }
+fi
+: > $D/runs
+for r in $(seq $ROUNDS); do
+	for k in 0 1; do
+		if [ $(( (r + k) % 2 )) = 0 ]; then
+			t0=$(now); kr --network bridge r$r || { echo "bench-net: run --network bridge failed"; exit 1; }
+			echo "bridge $(( $(now) - t0 ))" >> $D/runs
+		else
+			t0=$(now); kr r$r || { echo "bench-net: run failed"; exit 1; }
+			echo "none $(( $(now) - t0 ))" >> $D/runs
+		fi
+	done
+done
+rb=$(awk '$1 == "bridge" {print $2}' $D/runs | med)
+rn=$(awk '$1 == "none" {print $2}' $D/runs | med)
+awk -v b=$rb -v n=$rn 'BEGIN {printf "kapsel run /bin/true: %.1f ms, with --network bridge: %.1f ms (+%.1f ms, %.2fx)\n", n/1000, b/1000, (b-n)/1000, b/n}'

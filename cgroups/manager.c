@@ -165,6 +165,20 @@ bool cg_has_controller(int dirfd, const char *ctrl)
 	return false;
 }
 
+static bool cg_subtree_has(int dirfd, const char *ctrl)
+{
+	cleanup_free char *buf = NULL;
+	struct kerr e;
+	char *save = NULL;
+
+	if (read_file_at(dirfd, "cgroup.subtree_control", 4096, &buf, NULL, &e) < 0)
+		return false;
+	for (char *t = strtok_r(buf, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
+		if (strcmp(t, ctrl) == 0)
+			return true;
+	return false;
+}
+
 int cg_check_controllers(int dirfd, const char *where, bool rootless, const struct kcg_plan *p,
 			 struct kerr *err)
 {
@@ -222,6 +236,10 @@ static int enable_here(int fd, const char *path, const struct kcg_plan *p, struc
 	for (char *c = strtok_r(buf, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
 		cleanup_free char *s = xasprintf("+%s", c);
 
+		/* A rootless caller owns only its delegated subtree: writing even
+		 * an enabled controller to an ancestor's root-owned file fails. */
+		if (cg_subtree_has(fd, c))
+			continue;
 		if (write_file_at(fd, "cgroup.subtree_control", s, strlen(s), err) < 0) {
 			if (plan_needs(p, c))
 				return kerr_prefix(err, "enable the %s controller for %s", c, path);
@@ -383,12 +401,17 @@ int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, b
 		  struct kcgroup **ret, struct kerr *err)
 {
 	const char *mount = cg_mount_point();
-	cleanup_free char *own = own_cgroup(), *path = NULL;
+	cleanup_free char *own = own_cgroup(), *path = NULL, *rootless_path = NULL;
 	cleanup_close int rootfd = -1;
 	struct kcg_plan plan;
 	bool asks_limits;
 	int r;
 
+	/* Rootless without a cgroupsPath: a sibling of the caller's own cgroup
+	 * (the relative-path rule), which is inside the caller's subtree when
+	 * it was delegated (systemd Delegate=); "/kapsel" at the root never is. */
+	if (rootless && (cgroups_path == NULL || cgroups_path[0] == '\0'))
+		cgroups_path = rootless_path = xasprintf("kapsel-%s", id);
 	if (cg_plan_build(resources, 0, &plan, err) < 0)
 		return -1;
 	asks_limits = plan.n > 0;
@@ -413,11 +436,15 @@ int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, b
 	 * between our mkdir of it and of our own directory: try once more. */
 	if (r < 0 && err->code == ENOENT)
 		r = create_in(rootfd, mount, path, &plan, rootless, ret, err);
-	if (r < 0 && rootless && (err->code == EACCES || err->code == EPERM || err->code == EROFS) &&
-	    !asks_limits) {
-		kdebug("rootless: no cgroup (%s)", err->msg);
-		*ret = NULL;
-		r = 0;
+	if (r < 0 && rootless && (err->code == EACCES || err->code == EPERM || err->code == EROFS)) {
+		if (asks_limits) {
+			kerr_prefix(err, "linux.resources: rootless without a delegated cgroup "
+					 "(systemd Delegate=) to apply them in");
+		} else {
+			kdebug("rootless: no cgroup (%s)", err->msg);
+			*ret = NULL;
+			r = 0;
+		}
 	}
 	cg_plan_free(&plan);
 	return r;

@@ -4,7 +4,10 @@ static const char usage[] =
 	"Usage: kapsel spec [--bundle DIR] [--rootless]\n"
 	"Write a default config.json for a bundle (fails if one exists).\n"
 	"  -b, --bundle DIR   bundle directory (default: current directory)\n"
-	"      --rootless     a config for running as a normal user\n";
+	"      --rootless     a config for running as a normal user: as runc's, it maps\n"
+	"                     container root to the caller only; for more ids add ranges\n"
+	"                     of /etc/subuid and /etc/subgid to linux.uidMappings and\n"
+	"                     gidMappings (written through newuidmap/newgidmap)\n";
 
 int cmd_spec(int argc, char **argv, const struct kglobal *g)
 {

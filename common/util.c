@@ -281,3 +281,52 @@ int mark_cloexec_from(int first, struct kerr *err)
 	closedir(d);
 	return 0;
 }
+
+static bool fd_kept(int fd, const int *keep, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] == fd)
+			return true;
+	}
+	return false;
+}
+
+int close_fds_except(int first, const int *keep, size_t n, struct kerr *err)
+{
+	unsigned int from = first < 3 ? 3 : (unsigned int)first;
+
+	/* close_range between the kept fds, in increasing order. */
+	for (;;) {
+		int next = -1;
+
+		for (size_t i = 0; i < n; i++) {
+			if (keep[i] >= (int)from && (next < 0 || keep[i] < next))
+				next = keep[i];
+		}
+		if (next < 0)
+			break;
+		if ((unsigned int)next > from &&
+		    sys_close_range(from, (unsigned int)next - 1, 0) < 0)
+			goto walk;
+		from = (unsigned int)next + 1;
+	}
+	if (sys_close_range(from, ~0U, 0) == 0)
+		return 0;
+walk:;
+	/* Kernels before 5.9: walk /proc/self/fd. */
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (d == NULL)
+		return kerr_errno(err, "open /proc/self/fd");
+	while ((de = readdir(d)) != NULL) {
+		int64_t fd;
+
+		if (!parse_i64(de->d_name, &fd) || fd < (int64_t)from || fd == dirfd(d) ||
+		    fd_kept((int)fd, keep, n))
+			continue;
+		close((int)fd);
+	}
+	closedir(d);
+	return 0;
+}

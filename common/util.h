@@ -45,5 +45,9 @@ void strv_free(char **v);
 
 /* Sets FD_CLOEXEC on every fd >= first (so exec leaves only 0..first-1). */
 int mark_cloexec_from(int first, struct kerr *err);
+/* Closes every fd >= first except those in keep[] (negative entries
+ * ignored): what a process entering a container must not carry in
+ * (CVE-2024-21626: a leaked host directory fd is a way out of the root). */
+int close_fds_except(int first, const int *keep, size_t n, struct kerr *err);
 
 #endif

@@ -106,33 +106,30 @@ static int write_map_direct(pid_t pid, const char *file, const struct kidmap *m,
 	return 0;
 }
 
-/* newuidmap PID inside outside count ...: the setuid helpers check the ranges
- * against /etc/subuid and /etc/subgid for us. */
-static int write_map_helper(pid_t pid, const char *helper, const char *subfile,
-			    const struct kidmap *m, size_t n, struct kerr *err)
+/* The helper's complaint ("newuidmap: uid range [1-65537) -> ... not
+ * allowed"), first line only, so that our error stays one line. */
+static char *helper_reason(int fd)
 {
-	char **argv = xcalloc(2 + 3 * n + 1, sizeof(char *));
-	int status;
-	pid_t child;
-	size_t a = 0;
+	char buf[512];
+	ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
+	char *nl, *msg = buf;
 
-	argv[a++] = xstrdup(helper);
-	argv[a++] = xasprintf("%d", (int)pid);
-	for (size_t i = 0; i < n; i++) {
-		argv[a++] = xasprintf("%u", m[i].container_id);
-		argv[a++] = xasprintf("%u", m[i].host_id);
-		argv[a++] = xasprintf("%u", m[i].size);
-	}
-	child = fork();
-	if (child < 0) {
-		strv_free(argv);
-		return kerr_errno(err, "fork %s", helper);
-	}
-	if (child == 0) {
-		execvp(helper, argv);
-		_exit(127);
-	}
-	strv_free(argv);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	if ((nl = strchr(buf, '\n')) != NULL)
+		*nl = '\0';
+	if ((nl = strstr(buf, "map: ")) != NULL && nl - buf < 16)
+		msg = nl + 5;  /* drop the "newuidmap: " prefix */
+	return *msg != '\0' ? xstrdup(msg) : NULL;
+}
+
+static int wait_helper(pid_t child, int errfd, const char *helper, const char *subfile,
+		       struct kerr *err)
+{
+	cleanup_free char *why = helper_reason(errfd);
+	int status;
+
 	while (waitpid(child, &status, 0) < 0) {
 		if (errno != EINTR)
 			return kerr_errno(err, "wait for %s", helper);
@@ -142,9 +139,50 @@ static int write_map_helper(pid_t pid, const char *helper, const char *subfile,
 				helper);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return kerr_set(err, EPERM,
-				"%s refused the mapping: check the ranges for this user in %s",
-				helper, subfile);
+				"%s refused the mapping (%s): check the ranges for this user in %s",
+				helper, why ? why : "no reason given", subfile);
 	return 0;
+}
+
+/* newuidmap PID inside outside count ...: the setuid helpers check the ranges
+ * against /etc/subuid and /etc/subgid for us. */
+static int write_map_helper(pid_t pid, const char *helper, const char *subfile,
+			    const struct kidmap *m, size_t n, struct kerr *err)
+{
+	char **argv = xcalloc(2 + 3 * n + 1, sizeof(char *));
+	int pipefd[2];
+	pid_t child;
+	size_t a = 0;
+	int r;
+
+	argv[a++] = xstrdup(helper);
+	argv[a++] = xasprintf("%d", (int)pid);
+	for (size_t i = 0; i < n; i++) {
+		argv[a++] = xasprintf("%u", m[i].container_id);
+		argv[a++] = xasprintf("%u", m[i].host_id);
+		argv[a++] = xasprintf("%u", m[i].size);
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		strv_free(argv);
+		return kerr_errno(err, "pipe");
+	}
+	child = fork();
+	if (child < 0) {
+		strv_free(argv);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return kerr_errno(err, "fork %s", helper);
+	}
+	if (child == 0) {
+		dup2(pipefd[1], STDERR_FILENO);
+		execvp(helper, argv);
+		_exit(127);
+	}
+	strv_free(argv);
+	close(pipefd[1]);
+	r = wait_helper(child, pipefd[0], helper, subfile, err);
+	close(pipefd[0]);
+	return r;
 }
 
 /* A rootless caller may map only its own id, once, without a helper. */

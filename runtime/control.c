@@ -22,8 +22,12 @@ static int open_both(const struct kglobal *g, const char *id, struct kcontainer 
 	if (container_open(g->root, id, &c, err) < 0)
 		return -1;
 	if (c->st.cgroup_path == NULL) {
+		bool rootless = c->st.rootless;
+
 		container_close(c);
-		return kerr_set(err, ENOTSUP, "container %s has no cgroup (no cgroup2 mounted?)", id);
+		return kerr_set(err, ENOTSUP, "container %s has no cgroup (%s)", id,
+				rootless ? "rootless without a delegated cgroup (systemd Delegate=)"
+					 : "no cgroup2 mounted?");
 	}
 	if (cgroup_open(c->st.cgroup_path, &cg, err) < 0) {
 		container_close(c);

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/syscalls.h"
 #include "common/util.h"
 #include "lsm/lsm.h"
@@ -193,6 +194,8 @@ static _Noreturn void exec_child(const struct exec_child *x, int parent_sock)
 	sigset_t none;
 	pid_t pid;
 
+	int keep[] = { x->sync_fd, x->console_fd, x->rootfd, x->pidfd, klog_fd() };
+
 	close(parent_sock);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -200,6 +203,12 @@ static _Noreturn void exec_child(const struct exec_child *x, int parent_sock)
 	 * /proc/PID/exe (CVE-2019-5736 class). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* The runtime's other fds (the cgroup directory, signalfd, console
+	 * socket pair) must not come in with us: a host directory fd is a way
+	 * out of the root for a process in the container that can read our
+	 * /proc/PID/fd (with CAP_SYS_PTRACE; CVE-2024-21626 class). */
+	if (close_fds_except(3 + x->preserve_fds, keep, ARRAY_SIZE(keep), &err) < 0)
+		goto fail;
 	if (ns_join_pid(x->pidfd, x->pid, x->ns, &err) < 0)
 		goto fail;
 	if (fchdir(x->rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) {

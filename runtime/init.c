@@ -16,6 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/mount.h>
+
+#include "common/log.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 #include "lsm/lsm.h"
 #include "runtime/hooks.h"
@@ -68,9 +72,48 @@ static int set_names(const struct kspec *spec, struct kerr *err)
 	return 0;
 }
 
+/* Everything the parent had open reached us through clone: its cgroup
+ * directory, procfs and log fds and whatever else. A host directory fd is a
+ * way out of the rootfs (openat(fd, "../..")) for anything in the container
+ * that gets at our /proc/PID/fd (CVE-2024-21626 class): keep only what the
+ * init needs. The log file stays (klog writes to it; it is a file, not a
+ * directory, and is closed at exec). */
+static int close_stray_fds(const struct kinit_args *a, struct kerr *err)
+{
+	int keep[] = { a->sync_fd, a->fifo_fd, a->console_fd, klog_fd() };
 
+	return close_fds_except(3 + a->preserve_fds, keep, ARRAY_SIZE(keep), err);
+}
 
+/* The handle the exec fifo is reopened through while the container is
+ * created. A fd on the host's /proc would let whoever reaches it (a process
+ * with CAP_SYS_PTRACE in the container, or in a shared pid namespace) walk
+ * up to the host's /proc/sys or /proc/1/root. A private procfs instance of
+ * the container's pid namespace with subset=pid holds only its processes;
+ * the host's /proc is the fallback where procfs cannot be mounted (no pid
+ * namespace of our own with a user namespace), then it is only as exposed as
+ * the container's own /proc would be. */
+static int open_proc_self_fd(struct kerr *err)
+{
+	cleanup_close int fs = sys_fsopen("proc", FSOPEN_CLOEXEC), mnt = -1;
+	int fd;
 
+	if (fs >= 0 && sys_fsconfig(fs, FSCONFIG_SET_STRING, "subset", "pid", 0) == 0 &&
+	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0) {
+		mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+							      MOUNT_ATTR_NOEXEC);
+		if (mnt >= 0) {
+			fd = openat(mnt, "self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (fd >= 0)
+				return fd;
+		}
+	}
+	kdebug("private procfs for the exec fifo: %s; using /proc", strerror(errno));
+	fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return kerr_errno(err, "open /proc/self/fd");
+	return fd;
+}
 
 /* Blocks until `kapsel start` opens the fifo for reading. The fifo is
  * reopened through the procfs fd directory taken before pivot_root, so it
@@ -138,12 +181,13 @@ _Noreturn void init_main(const struct kinit_args *a)
 	cleanup_close int procfd = -1;
 	int fifo;
 	char **env = NULL;
-
 	sigset_t none;
 
 	/* The copy of the state directory's fd would hold its flock until exec
 	 * and deadlock `kapsel start`; run blocks signals to forward them. */
 	close(a->state_dirfd);
+	if (close_stray_fds(a, &err) < 0)
+		fail(a, &err);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Die with the runtime until setup is done (when an intermediate process
@@ -151,11 +195,6 @@ _Noreturn void init_main(const struct kinit_args *a)
 	 * EOF is what tells us the runtime is gone). */
 	if (!a->via_intermediate && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
 		kerr_errno(&err, "prctl(PR_SET_PDEATHSIG)");
-		fail(a, &err);
-	}
-	procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (procfd < 0) {
-		kerr_errno(&err, "open /proc/self/fd");
 		fail(a, &err);
 	}
 	if (sync_expect(a->sync_fd, SYNC_GO, NULL, NULL, &err) < 0)
@@ -171,6 +210,9 @@ _Noreturn void init_main(const struct kinit_args *a)
 		fail(a, &err);
 	}
 	if (set_identity_root(a, &err) < 0)
+		fail(a, &err);
+	procfd = open_proc_self_fd(&err);
+	if (procfd < 0)
 		fail(a, &err);
 	if (a->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0) {
 		kerr_errno(&err, "unshare the cgroup namespace");
@@ -201,12 +243,13 @@ _Noreturn void init_main(const struct kinit_args *a)
 	if (sync_send(a->sync_fd, SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);
 	close(a->sync_fd);
-	/* A non-dumpable process's /proc/self/fd belongs to root, so a non-root
-	 * process.user could not reopen the fifo through it. From here on the
-	 * process has the container's credentials, capabilities and seccomp
-	 * filter, and its exe is the sealed memfd: being dumpable gives a
-	 * process in the container nothing it does not already have. */
-	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	/* We stay non-dumpable until execve: while the container is created,
+	 * a dumpable init would let any process in the container with the same
+	 * credentials (`kapsel exec` into a created container, a shared pid
+	 * namespace) open our /proc/PID/fd entries and reach the runtime's fds.
+	 * The kernel lets a process into its own /proc/self/fd whatever its
+	 * dumpable flag (proc_fd_permission), so a non-root process.user still
+	 * reopens the fifo. */
 	fifo = wait_for_start(procfd, a->fifo_fd);
 	close(procfd);
 	procfd = -1;

@@ -323,7 +323,7 @@ static int mount_fs(const struct mctx *c, const struct kmount *m, int targetfd,
 	if (errno == EPERM && c->o->userns && mount_is_type(m, "sysfs")) {
 		/* sysfs needs a network namespace owned by our user namespace:
 		 * without one, the host's /sys bound read-only (runc does this) */
-		klog(KLOG_INFO, "sysfs: not allowed in this user namespace, binding /sys");
+		kdebug("sysfs: not allowed in this user namespace, binding /sys");
 		if (mnt_bind(AT_FDCWD, "/sys", targetfd, true, ret_mntfd, err) < 0)
 			return -1;
 		return mnt_setattr(*ret_mntfd, flags | MS_RDONLY, 0, false, m->destination, err);

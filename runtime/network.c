@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "common/util.h"
@@ -15,7 +16,7 @@ int network_prepare(const struct kglobal *g, const struct kcreate_opts *o, struc
 	static const char *const files[] = { "hosts", "hostname", "resolv.conf" };
 	struct knet_flags nf = {
 		.network = o->network, .subnet = o->subnet, .ip = o->ip,
-		.hostname = o->hostname ? o->hostname : spec->hostname,
+		.hostname = o->hostname,
 		.publish = o->publish, .dns = o->dns,
 	};
 	bool new_netns = spec->ns[KNS_NET].wanted && spec->ns[KNS_NET].path == NULL;
@@ -32,13 +33,19 @@ int network_prepare(const struct kglobal *g, const struct kcreate_opts *o, struc
 		knet_config_free(net);
 		return 0;
 	}
-	if (o->hostname != NULL) {
+	/* --hostname, then org.kapsel.network.hostname, then config.json's
+	 * hostname: /etc/hostname, /etc/hosts and the uts hostname agree. */
+	if (net->hostname == NULL && spec->hostname != NULL)
+		net->hostname = xstrdup(spec->hostname);
+	if (net->hostname != NULL &&
+	    (spec->hostname == NULL || strcmp(spec->hostname, net->hostname) != 0)) {
 		if (!spec->ns[KNS_UTS].wanted || spec->ns[KNS_UTS].path != NULL) {
 			knet_config_free(net);
-			return kerr_set(err, EINVAL, "--hostname needs a new uts namespace");
+			return kerr_set(err, EINVAL, "%s needs a new uts namespace",
+					o->hostname ? "--hostname" : "org.kapsel.network.hostname");
 		}
 		free(spec->hostname);
-		spec->hostname = xstrdup(o->hostname);
+		spec->hostname = xstrdup(net->hostname);
 	}
 	/* knet_attach writes them before the init mounts anything. */
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
@@ -64,8 +71,9 @@ int network_attach(const struct kglobal *g, struct kcontainer *c, const struct k
 		return kerr_errno(err, "mkdir %s", etc);
 	if (mkdir_p(shared, 0700, err) < 0)
 		return -1;
+	/* its errors already start with "network ID:" */
 	if (knet_attach(net, shared, c->st.id, pid, etc, &nst, err) < 0)
-		return kerr_prefix(err, "network");
+		return -1;
 	if (c->st.extra == NULL)
 		c->st.extra = json_object();
 	json_object_set_new(c->st.extra, "network", nst);

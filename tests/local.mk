@@ -59,11 +59,18 @@ FUZZ_SPEC_SRCS = $(srcdir)/tests/fuzz/fuzz_spec.c \
 	$(srcdir)/common/error.c $(srcdir)/common/log.c $(srcdir)/common/util.c \
 	$(srcdir)/runtime/spec.c $(srcdir)/runtime/spec_json.c $(srcdir)/runtime/spec_shapes.c \
 	$(srcdir)/runtime/spec_process.c $(srcdir)/runtime/spec_mounts.c \
-	$(srcdir)/runtime/spec_linux.c $(srcdir)/runtime/spec_default.c
+	$(srcdir)/runtime/spec_linux.c $(srcdir)/runtime/spec_default.c \
+	$(FUZZ_VALIDATE_SRCS)
+# what create runs on a parsed spec: lsm_validate and cgroups_validate
+FUZZ_VALIDATE_SRCS = $(srcdir)/lsm/lsm.c $(srcdir)/lsm/procfs.c $(srcdir)/lsm/caps.c \
+	$(srcdir)/lsm/seccomp.c $(srcdir)/lsm/seccomp_agent.c $(srcdir)/lsm/sysctl.c \
+	$(srcdir)/lsm/process_attrs.c $(srcdir)/lsm/mac.c $(srcdir)/lsm/apparmor.c \
+	$(srcdir)/lsm/selinux.c $(srcdir)/lsm/selinux_dl.c $(srcdir)/common/dlib.c \
+	$(srcdir)/cgroups/resources.c
 tests/fuzz/fuzz-spec: $(FUZZ_SPEC_SRCS)
 	@mkdir -p tests/fuzz
-	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) $(AM_CPPFLAGS) $(JANSSON_CFLAGS) -o $@ \
-		$(FUZZ_SPEC_SRCS) $(JANSSON_LIBS)
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) $(AM_CPPFLAGS) $(CPPFLAGS) $(JANSSON_CFLAGS) -o $@ \
+		$(FUZZ_SPEC_SRCS) $(KAPSEL_LIBS) -ldl
 fuzz: tests/fuzz/fuzz-spec
 	@corpus=$$(mktemp -d /tmp/kapsel-fuzz-spec.XXXXXX) && \
 	for d in runtime-spec/config/good runtime-spec/config/bad fuzz-regressions; do \
@@ -114,6 +121,11 @@ NET_TESTS = tests/integration/net/bridge.sh tests/integration/net/many.sh \
 	tests/integration/net/rootless-pasta.sh tests/integration/net/ipv6.sh
 TESTS += $(NET_TESTS)
 EXTRA_DIST += tests/integration/net/lib.sh $(NET_TESTS)
+# network through the CLI (kapsel run/create --network ...), same rules
+NET_KAPSEL_TESTS = tests/integration/net/kapsel-bridge.sh tests/integration/net/kapsel-many.sh \
+	tests/integration/net/kapsel-rootless.sh tests/integration/net/kapsel-rootless-pasta.sh
+TESTS += $(NET_KAPSEL_TESTS)
+EXTRA_DIST += tests/integration/net/klib.sh $(NET_KAPSEL_TESTS)
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_netsetup
 TESTS += tests/unit/test_netsetup
@@ -183,3 +195,14 @@ EXEC_ITESTS = tests/integration/exec.sh tests/integration/tty.sh tests/integrati
 TESTS += $(EXEC_ITESTS)
 EXTRA_DIST += $(EXEC_ITESTS) tests/integration/helpers/seccomp-listener.py
 EXTRA_DIST += bench/bench-exec.sh
+# security: hardening regression tests from real containers (issue 4)
+check_PROGRAMS += tests/integration/helpers/seccomp_agent
+tests_integration_helpers_seccomp_agent_SOURCES = tests/integration/helpers/seccomp_agent.c
+TESTS += tests/integration/security.sh
+EXTRA_DIST += tests/integration/security.sh
+
+# rootless (issue 6): as an unprivileged user the test creates; the cgroup
+# checks with a delegated subtree run in the test VM (one boot)
+TESTS += tests/integration/rootless.sh tests/integration/rootless-vm.test
+EXTRA_DIST += tests/integration/rootless.sh tests/integration/rootless-vm.test \
+	tests/integration/rootless/lib.sh tests/integration/rootless/vm-cgroups.sh

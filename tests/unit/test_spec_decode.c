@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "cgroups/cgroups.h"
+#include "lsm/lsm.h"
 #include "runtime/spec.h"
 #include "runtime/spec_internal.h"
 #include "tests/unit/spec_test.h"
@@ -338,8 +340,12 @@ static void regression_one(const char *path, const char *name)
 	struct kerr err = { 0 };
 
 	(void)name;
-	if (parse_file(path, &spec, &err) == 0)
+	if (parse_file(path, &spec, &err) == 0) {
+		/* the fuzz target runs the validators on what parses */
+		(void)cgroups_validate(spec->resources, &err);
+		(void)lsm_validate(spec, &err);
 		spec_free(spec);
+	}
 }
 
 void test_fuzz_regressions(void **state)

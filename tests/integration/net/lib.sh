@@ -26,7 +26,7 @@ need_root() {
 cleanup() {
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
 	for n in $EXTRA_NS $HOSTNS; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$ST"
+	rm -rf "$ST" "$ST".*
 }
 
 setup_host() {
@@ -63,7 +63,8 @@ field() { sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$ST.$1.json"; }
 # What must be gone after detach / a failed attach.
 snapshot() {
 	in_host ip -o link show | sed 's/^[0-9]*: //; s/ link\/.*//; s/<.*//' | sort
-	in_host ip -o addr show | awk '{print $2, $4}' | sort
+	# (link-local addresses come and go with links, asynchronously: not state)
+	in_host ip -o addr show | awk '$4 !~ /^fe80:/ {print $2, $4}' | sort
 	in_host nft list table inet kapsel 2>/dev/null
 	cat "$ST/ipam.json" 2>/dev/null | sed 's/"last":[0-9]*,//; s/,"nat":"[0-9a-f]*"//'
 	echo
