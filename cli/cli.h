@@ -27,6 +27,13 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 int cli_bad_option(const char *cmd, int c, char **argv);
 /* Prints usage text for --help; returns 0. */
 int cli_help(const char *usage);
+/* The whole body of a command that takes only an ID (start, pause, resume):
+ * parses --help, requires the id, calls fn, prints its error. */
+int cli_id_command(const char *cmd, const char *usage, int argc, char **argv,
+		   const struct kglobal *g,
+		   int (*fn)(const struct kglobal *g, const char *id, struct kerr *err));
+/* Appends s (not copied) to a NULL-terminated vector of borrowed strings. */
+void cli_strv_push(char ***v, char *s);
 /* Requires exactly n positional arguments after the options. */
 int cli_positional(const char *cmd, int argc, char **argv, int n, const char *what);
 

@@ -24,17 +24,6 @@ static const char usage[] =
 	"      --preserve-fds N       pass N more fds (3..3+N-1) to the process\n"
 	"      --ignore-paused        exec even if the container is paused\n";
 
-static void push(char ***v, const char *s)
-{
-	size_t n = strv_len(*v);
-
-	*v = realloc(*v, (n + 2) * sizeof(char *));
-	if (*v == NULL)
-		abort();
-	(*v)[n] = (char *)s;
-	(*v)[n + 1] = NULL;
-}
-
 int cmd_exec(int argc, char **argv, const struct kglobal *g)
 {
 	static const struct option opts[] = {
@@ -66,10 +55,10 @@ int cmd_exec(int argc, char **argv, const struct kglobal *g)
 		case 'd': o.detach = true; break;
 		case 'P': o.pid_file = optarg; break;
 		case 'w': o.cwd = optarg; break;
-		case 'e': push(&o.env, optarg); break;
+		case 'e': cli_strv_push(&o.env, optarg); break;
 		case 'u': o.user = optarg; break;
-		case 'g': push(&o.additional_gids, optarg); break;
-		case 'c': push(&o.caps, optarg); break;
+		case 'g': cli_strv_push(&o.additional_gids, optarg); break;
+		case 'c': cli_strv_push(&o.caps, optarg); break;
 		case 'N': o.no_new_privs = true; break;
 		case 'p': o.process_json = optarg; break;
 		case 'A': o.apparmor = optarg; break;

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -61,4 +62,35 @@ int cli_help(const char *usage)
 {
 	fputs(usage, stdout);
 	return 0;
+}
+
+int cli_id_command(const char *cmd, const char *usage, int argc, char **argv,
+		   const struct kglobal *g,
+		   int (*fn)(const struct kglobal *g, const char *id, struct kerr *err))
+{
+	static const struct option opts[] = { CLI_HELP_OPTION, { 0 } };
+	struct kerr err = { 0 };
+	int c;
+
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(usage);
+		return cli_bad_option(cmd, c, argv);
+	}
+	if (cli_positional(cmd, argc, argv, 1, "container id") != 0)
+		return 1;
+	return fn(g, argv[optind], &err) < 0 ? cli_fail(&err) : 0;
+}
+
+void cli_strv_push(char ***v, char *s)
+{
+	size_t n = 0;
+
+	while (*v != NULL && (*v)[n] != NULL)
+		n++;
+	*v = realloc(*v, (n + 2) * sizeof(char *));
+	if (*v == NULL)
+		abort();
+	(*v)[n] = s;
+	(*v)[n + 1] = NULL;
 }

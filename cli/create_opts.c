@@ -5,17 +5,6 @@
 
 #include "common/util.h"
 
-static void strv_push(char ***v, char *s)
-{
-	size_t n = strv_len(*v);
-
-	*v = realloc(*v, (n + 2) * sizeof(char *));
-	if (*v == NULL)
-		abort();
-	(*v)[n] = s;
-	(*v)[n + 1] = NULL;
-}
-
 int create_opts_parse(const char *cmd, int argc, char **argv, struct kcreate_opts *o,
 		      const char *usage, bool is_run)
 {
@@ -64,8 +53,8 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct kcreate_opt
 		case 's': o->subnet = optarg; break;
 		case 'i': o->ip = optarg; break;
 		case 'H': o->hostname = optarg; break;
-		case 'o': strv_push(&o->publish, optarg); break;
-		case 'D': strv_push(&o->dns, optarg); break;
+		case 'o': cli_strv_push(&o->publish, optarg); break;
+		case 'D': cli_strv_push(&o->dns, optarg); break;
 		case 'h': cli_help(usage); return -1;
 		default: return cli_bad_option(cmd, c, argv);
 		}
