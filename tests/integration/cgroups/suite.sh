@@ -200,8 +200,13 @@ check "delete removes /custom/deep/cgp" sh -c "\"$KAPSEL\" --root \"$ROOT\" dele
 rmdir "$CG/custom/deep" "$CG/custom" 2>/dev/null
 
 # ---------------------------------------------------------------- 50 containers
-# User processes only (kernel threads come and go): pid and command.
-userprocs() { ps -e -o pid=,ppid=,comm= | awk '$1 != 2 && $2 != 2 && $3 != "ps" && $3 != "awk" {print $1, $3}'; }
+# User processes only (kernel threads come and go): pid and command. The
+# pipeline's own processes are children of this shell (a forked bash can be
+# seen before it execs awk), so children of $$ are left out.
+userprocs() {
+	ps -e -o pid=,ppid=,comm= |
+		awk -v self=$$ '$1 != 2 && $2 != 2 && $2 != self {print $1, $3}'
+}
 userprocs >"$T/ps.before"
 mounts_before=$(wc -l </proc/self/mountinfo)
 b=$(bundle many '{"pids":{"limit":10},"memory":{"limit":16777216}}' 'sleep 1000')
