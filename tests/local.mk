@@ -46,7 +46,8 @@ tests_unit_test_spec_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_SRCDIR='"$(abs_top_srcdir)
 tests_unit_test_spec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_spec_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 endif
-EXTRA_DIST += tests/fixtures/runtime-spec tests/fixtures/fuzz-regressions tests/fuzz/fuzz_spec.c
+EXTRA_DIST += tests/fixtures/runtime-spec tests/fixtures/fuzz-regressions tests/fuzz/fuzz_spec.c \
+	tests/fuzz/spec.dict
 
 # `make fuzz`: libFuzzer over spec_parse_buffer for $(FUZZ_SECONDS) seconds,
 # seeded with the fixtures (copied to a temporary corpus, never the source
@@ -80,6 +81,7 @@ fuzz: tests/fuzz/fuzz-spec
 	done && \
 	mkdir -p fuzz-artifacts && \
 	./tests/fuzz/fuzz-spec -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
+		-dict=$(srcdir)/tests/fuzz/spec.dict \
 		-artifact_prefix=$(abs_top_builddir)/fuzz-artifacts/ $$corpus; \
 	rc=$$?; rm -rf $$corpus; exit $$rc
 .PHONY: fuzz
