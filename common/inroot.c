@@ -83,7 +83,8 @@ static int walk_create_one(struct walk *w, const char *name, bool last, struct k
 			close(fd);
 		return 0;
 	}
-	if (mkdirat(cur, name, w->mode) < 0 && errno != EEXIST)
+	/* the directories on the way to a file get 0755, not the file's mode */
+	if (mkdirat(cur, name, w->create == WALK_FILE ? 0755 : w->mode) < 0 && errno != EEXIST)
 		return kerr_errno(err, "mkdir %s", name);
 	return 0;
 }

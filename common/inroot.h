@@ -48,7 +48,7 @@ int inroot_open(int rootfd, const char *path, int flags, struct kerr *err);
  * created there. *ret_fd (may be NULL) gets an O_PATH|O_DIRECTORY fd. */
 int inroot_mkdir_p(int rootfd, const char *path, mode_t mode, int *ret_fd, struct kerr *err);
 
-/* Like inroot_mkdir_p for the parent, then an empty regular file (mode) for
+/* Like inroot_mkdir_p (mode 0755) for the parent, then an empty regular file (mode) for
  * the last component unless something already exists there (which is kept,
  * whatever its type: a bind mount target may be a file or a device node).
  * *ret_fd (may be NULL) gets an O_PATH fd of the file. */

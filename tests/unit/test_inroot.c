@@ -272,6 +272,14 @@ static void test_magic_link_refused(void **state)
 	close(hostroot);
 }
 
+static mode_t current_umask(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
+}
+
 static void test_create_file(void **state)
 {
 	struct kerr err;
@@ -279,12 +287,20 @@ static void test_create_file(void **state)
 	int fd = -1;
 
 	(void)state;
-	assert_int_equal(inroot_create_file(rootfd, "dir/mid/newfile", 0644, &fd, &err), 0);
+	assert_int_equal(inroot_create_file(rootfd, "dir/mid/newdir/newfile", 0600, &fd, &err), 0);
 	assert_fd_inside(fd);
 	assert_int_equal(fstat(fd, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	close(fd);
-	assert_true(is_reg("root/outside/newfile"));
+	assert_true(is_reg("root/outside/newdir/newfile"));
+	/* the directory on the way got 0755, not the file's 0600 */
+	{
+		cleanup_free char *d = tpath("root/outside/newdir");
+		struct stat ds;
+
+		assert_int_equal(stat(d, &ds), 0);
+		assert_int_equal(ds.st_mode & 07777, 0755 & ~current_umask());
+	}
 	assert_outside_untouched();
 	/* an existing file is kept, not refused */
 	assert_int_equal(inroot_create_file(rootfd, "file", 0644, NULL, &err), 0);

@@ -166,6 +166,24 @@ static struct kmount mnt(const char *dest, const char *type, char *src, unsigned
 static char *masked[] = { "/etc/secret", "/etc/maskdir", "/proc/kcore", "/nonexistent", NULL };
 static char *readonly[] = { "/etc/rodir", "/proc/sys", "/nonexistent2", NULL };
 static struct kmount mounts[16];
+static char *spec_strings[16];
+static size_t n_spec_strings;
+
+/* tpath() for the config: freed by free_spec_strings() */
+static char *spath(const char *rel)
+{
+	char *p = tpath(rel);
+
+	assert_true(n_spec_strings < ARRAY_SIZE(spec_strings));
+	spec_strings[n_spec_strings++] = p;
+	return p;
+}
+
+static void free_spec_strings(void)
+{
+	while (n_spec_strings > 0)
+		free(spec_strings[--n_spec_strings]);
+}
 static struct kdevice devices[1];
 
 static void build_spec(struct kspec *s, enum variant v)
@@ -173,10 +191,10 @@ static void build_spec(struct kspec *s, enum variant v)
 	size_t n = 0;
 
 	memset(s, 0, sizeof(*s));
-	s->root_path = tpath("rootfs");
+	s->root_path = spath("rootfs");
 	if (v == V_EVIL_DEVNULL) {
 		mounts[n++] = mnt("/proc", "proc", "proc", 0, 0, NULL);
-		mounts[n++] = mnt("/dev", "bind", tpath("evildev"), MS_BIND, 0, NULL);
+		mounts[n++] = mnt("/dev", "bind", spath("evildev"), MS_BIND, 0, NULL);
 		s->mounts = mounts;
 		s->n_mounts = n;
 		s->masked_paths = masked;
@@ -195,20 +213,20 @@ static void build_spec(struct kspec *s, enum variant v)
 			  0, NULL);
 	mounts[n++] = mnt("/sys/fs/cgroup", "cgroup", "cgroup",
 			  MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | MS_RDONLY, 0, NULL);
-	mounts[n++] = mnt("/data", NULL, tpath("src"),
+	mounts[n++] = mnt("/data", NULL, spath("src"),
 			  MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, NULL);
 	/* through the hostile symlink: must land inside the rootfs */
-	mounts[n++] = mnt("/evil/sub", "bind", tpath("src"), MS_BIND, 0, NULL);
-	mounts[n++] = mnt("/etc/hostfile", "bind", tpath("srcfile"), MS_BIND | MS_RDONLY, 0,
+	mounts[n++] = mnt("/evil/sub", "bind", spath("src"), MS_BIND, 0, NULL);
+	mounts[n++] = mnt("/etc/hostfile", "bind", spath("srcfile"), MS_BIND | MS_RDONLY, 0,
 			  NULL);
 	mounts[n++] = mnt("/run", "tmpfs", "tmpfs", MS_NOEXEC, 0, "size=1m,mode=1777");
 	if (v != V_ROOT_PIVOT)
 		/* "ro,exec,suid" on a nosuid,nodev,noexec source */
-		mounts[n++] = mnt("/locked", "bind", tpath("locked"), MS_BIND | MS_RDONLY,
+		mounts[n++] = mnt("/locked", "bind", spath("locked"), MS_BIND | MS_RDONLY,
 				  MS_NOEXEC | MS_NOSUID, NULL);
 	if (v != V_ROOT_PIVOT) {
 		/* rro reaches the tmpfs mounted on nest/sub */
-		mounts[n] = mnt("/nest", "bind", tpath("nest"), MS_BIND | MS_REC, 0, NULL);
+		mounts[n] = mnt("/nest", "bind", spath("nest"), MS_BIND | MS_REC, 0, NULL);
 		mounts[n++].recursive_ro = true;
 	}
 	s->mounts = mounts;
@@ -600,6 +618,7 @@ static void run_variant(enum variant v)
 	buf[len] = '\0';
 	close(pipefd[0]);
 	status = wait_status(pid);
+	free_spec_strings();
 	if (len > 0)
 		print_message("%s", buf);
 	assert_int_equal(len, 0);
