@@ -709,10 +709,18 @@ static void test_process_attrs_rt(void **state)
 /* ---- AppArmor (the test VM has it; these hosts do not) ---- */
 
 static const char aa_profile[] =
-	"abi <abi/3.0>,\n"
 	"profile kapsel-lsm-test flags=(attach_disconnected) {\n"
 	"  file,\n  capability,\n  signal,\n  unix,\n  network,\n  mount,\n  umount,\n"
 	"  pivot_root,\n  ptrace,\n}\n";
+
+/* /sbin/apparmor_parser, or $KAPSEL_APPARMOR_PARSER (e.g. unpacked from the
+ * Debian package on a host that does not install it). */
+static const char *parser_path(void)
+{
+	const char *p = getenv("KAPSEL_APPARMOR_PARSER");
+
+	return p != NULL && *p != '\0' ? p : "/sbin/apparmor_parser";
+}
 
 static int run_parser(const char *opt, const char *file)
 {
@@ -720,7 +728,7 @@ static int run_parser(const char *opt, const char *file)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		execl("/sbin/apparmor_parser", "apparmor_parser", opt, file, (char *)NULL);
+		execl(parser_path(), "apparmor_parser", opt, file, (char *)NULL);
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
@@ -757,8 +765,8 @@ static void test_apparmor(void **state)
 		fprintf(stderr, "# AppArmor is not enabled on this kernel: skipped\n");
 		skip();
 	}
-	if (!root || access("/sbin/apparmor_parser", X_OK) < 0) {
-		fprintf(stderr, "# AppArmor test needs root and /sbin/apparmor_parser: skipped\n");
+	if (!root || access(parser_path(), X_OK) < 0) {
+		fprintf(stderr, "# AppArmor test needs root and %s: skipped\n", parser_path());
 		skip();
 	}
 	/* A profile that is not loaded is refused at validation. */
