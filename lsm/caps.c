@@ -146,18 +146,33 @@ static int set_flag(cap_t caps, cap_flag_t flag, uint64_t mask, unsigned n)
 	return 0;
 }
 
-static void raise_ambient(uint64_t mask, unsigned n)
+static void append_names(char *buf, size_t size, uint64_t mask, unsigned n)
 {
 	for (unsigned cap = 0; cap < n; cap++) {
-		if (!(mask & (UINT64_C(1) << cap)))
-			continue;
-		/* The spec asks for a warning, not a failure, for a capability
-		 * that cannot be granted (not permitted+inheritable, or no
-		 * ambient support), as runc does. */
-		if (cap_set_ambient((cap_value_t)cap, CAP_SET) < 0)
-			klog(KLOG_WARN, "cannot raise ambient capability %s: %s",
-			     lsm_cap_name(cap), strerror(errno));
+		size_t len = strlen(buf);
+
+		if ((mask & (UINT64_C(1) << cap)) && len < size)
+			snprintf(buf + len, size - len, "%s%s", len ? " " : "", lsm_cap_name(cap));
 	}
+}
+
+/* The kernel only lets a capability into the ambient set while it is both
+ * permitted and inheritable. The spec asks for a warning, not a failure, for
+ * a capability that cannot be granted (runc warns too): one line for all. */
+static void raise_ambient(const struct lsm_caps *c, unsigned n)
+{
+	uint64_t ok = c->ambient & c->permitted & c->inheritable;
+	uint64_t failed = c->ambient & ~ok;
+	char names[1024] = "";
+
+	for (unsigned cap = 0; cap < n; cap++)
+		if ((ok & (UINT64_C(1) << cap)) && cap_set_ambient((cap_value_t)cap, CAP_SET) < 0)
+			failed |= UINT64_C(1) << cap;
+	if (failed == 0)
+		return;
+	append_names(names, sizeof(names), failed, n);
+	klog(KLOG_WARN, "process.capabilities.ambient: not raised (an ambient capability must "
+	     "also be permitted and inheritable): %s", names);
 }
 
 int lsm_caps_apply(const struct lsm_caps *c, struct kerr *err)
@@ -187,6 +202,6 @@ int lsm_caps_apply(const struct lsm_caps *c, struct kerr *err)
 		return kerr_errno(err, "set capabilities (capset)");
 	if (cap_reset_ambient() < 0 && errno != EINVAL)
 		return kerr_errno(err, "clear the ambient capabilities");
-	raise_ambient(c->ambient, n);
+	raise_ambient(c, n);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -643,6 +644,33 @@ static void test_sysctl(void **state)
 	assert_string_equal(dom, dom2);
 }
 
+/* A /proc/sys already bind-mounted read-only (readonlyPaths) is a mount of
+ * its own: refused with a message saying why, not written through. */
+static void child_sysctl_ro(void *arg)
+{
+	struct tspec t;
+	struct kerr err;
+
+	(void)arg;
+	CHECK(unshare(CLONE_NEWNS | CLONE_NEWIPC) == 0);
+	CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+	CHECK(mount("/proc/sys", "/proc/sys", NULL, MS_BIND, NULL) == 0);
+	CHECK(mount(NULL, "/proc/sys", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) == 0);
+	tspec_init(&t);
+	t.spec.ns[KNS_IPC].wanted = true;
+	t.spec.sysctl = tjson("{\"kernel.shmmax\":\"4242\"}");
+	CHECK(lsm_apply_sysctl(&t.spec, &err) == -1);
+	CHECK(strstr(err.msg, "/proc/sys is a mount of its own") != NULL);
+}
+
+static void test_sysctl_readonly_proc(void **state)
+{
+	(void)state;
+	if (!root)
+		skip();
+	expect_exit0(in_child(child_sysctl_ro, NULL));
+}
+
 /* ---- personality, ioPriority, scheduler ---- */
 
 static void child_attrs(void *arg)
@@ -822,6 +850,7 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_recipe),
 		cmocka_unit_test(test_sysctl),
+		cmocka_unit_test(test_sysctl_readonly_proc),
 		cmocka_unit_test(test_process_attrs),
 		cmocka_unit_test(test_process_attrs_rt),
 		cmocka_unit_test(test_apparmor),
