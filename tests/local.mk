@@ -11,3 +11,6 @@ tests_unit_test_lsm_validate_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_lsm_live_SOURCES = tests/unit/test_lsm_live.c tests/unit/lsm_test.h
 tests_unit_test_lsm_live_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_lsm_live_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+# lsm: real containers (root; skips until the runtime has `run`)
+TESTS += tests/integration/lsm.sh
+EXTRA_DIST += tests/integration/lsm.sh
