@@ -146,19 +146,36 @@ static int set_flag(cap_t caps, cap_flag_t flag, uint64_t mask, unsigned n)
 	return 0;
 }
 
-static void raise_ambient(uint64_t mask, unsigned n)
+static void append_names(char *buf, size_t size, uint64_t mask, unsigned n)
 {
 	for (unsigned cap = 0; cap < n; cap++) {
-		if (!(mask & (UINT64_C(1) << cap)))
-			continue;
-		/* Not a failure: a capability that cannot be ambient (not in
-		 * permitted and inheritable, as in runc's own default spec) is
-		 * skipped silently as runc does; the warning would land on the
-		 * container's stderr, so it is a debug message. */
-		if (cap_set_ambient((cap_value_t)cap, CAP_SET) < 0)
-			kdebug("cannot raise ambient capability %s: %s", lsm_cap_name(cap),
-			       strerror(errno));
+		size_t len = strlen(buf);
+
+		if ((mask & (UINT64_C(1) << cap)) && len < size)
+			snprintf(buf + len, size - len, "%s%s", len ? " " : "", lsm_cap_name(cap));
 	}
+}
+
+/* The kernel only lets a capability into the ambient set while it is both
+ * permitted and inheritable. Not a failure for a capability that cannot be
+ * granted, as runc: one line for all. */
+static void raise_ambient(const struct lsm_caps *c, unsigned n)
+{
+	uint64_t ok = c->ambient & c->permitted & c->inheritable;
+	uint64_t failed = c->ambient & ~ok;
+	char names[1024] = "";
+
+	for (unsigned cap = 0; cap < n; cap++)
+		if ((ok & (UINT64_C(1) << cap)) && cap_set_ambient((cap_value_t)cap, CAP_SET) < 0)
+			failed |= UINT64_C(1) << cap;
+	if (failed == 0)
+		return;
+	append_names(names, sizeof(names), failed, n);
+	/* Debug, not warning: runc's own default spec asks for ambient caps
+	 * without inheritable ones, and the line would land on the container's
+	 * stderr on every run (runc says nothing). */
+	kdebug("process.capabilities.ambient: not raised (an ambient capability must also "
+	       "be permitted and inheritable): %s", names);
 }
 
 int lsm_caps_apply(const struct lsm_caps *c, struct kerr *err)
@@ -188,6 +205,6 @@ int lsm_caps_apply(const struct lsm_caps *c, struct kerr *err)
 		return kerr_errno(err, "set capabilities (capset)");
 	if (cap_reset_ambient() < 0 && errno != EINVAL)
 		return kerr_errno(err, "clear the ambient capabilities");
-	raise_ambient(c->ambient, n);
+	raise_ambient(c, n);
 	return 0;
 }

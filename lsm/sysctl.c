@@ -131,6 +131,9 @@ int lsm_sysctl_apply_at(const struct kspec *spec, const char *proc_path, struct 
 	if (procfd < 0)
 		return kerr_prefix(err, "linux.sysctl");
 	sysfd = lsm_procfs_open_at(procfd, "sys", O_PATH | O_DIRECTORY, err);
+	if (sysfd < 0 && err->code == EXDEV)
+		return kerr_set(err, EXDEV, "linux.sysctl: /proc/sys is a mount of its own (made "
+				"read-only already?): sysctls are written before readonlyPaths");
 	if (sysfd < 0)
 		return kerr_prefix(err, "linux.sysctl");
 	json_object_foreach(spec->sysctl, name, value) {

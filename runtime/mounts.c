@@ -326,7 +326,7 @@ static int mount_fs(const struct mctx *c, const struct kmount *m, int targetfd,
 		kdebug("sysfs: not allowed in this user namespace, binding /sys");
 		if (mnt_bind(AT_FDCWD, "/sys", targetfd, true, ret_mntfd, err) < 0)
 			return -1;
-		return mnt_setattr(*ret_mntfd, flags | MS_RDONLY, 0, false, m->destination, err);
+		return mnt_setattr(*ret_mntfd, flags | MS_RDONLY, 0, true, m->destination, err);
 	}
 	return kerr_errno(err, "mount %s (%s)", m->type ? m->type : "none", src);
 }

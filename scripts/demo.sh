@@ -114,4 +114,5 @@ else
 fi
 
 echo
-echo "== done: containers ran and were deleted; state dir $(ls -A "$ROOT" 2>/dev/null | wc -l) entries left"
+left=$("$KAPSEL" --root "$ROOT" list -q 2>/dev/null | tr '\n' ' ')
+echo "== done; containers left: ${left:-none}"

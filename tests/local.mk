@@ -46,7 +46,8 @@ tests_unit_test_spec_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_SRCDIR='"$(abs_top_srcdir)
 tests_unit_test_spec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_spec_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 endif
-EXTRA_DIST += tests/fixtures/runtime-spec tests/fixtures/fuzz-regressions tests/fuzz/fuzz_spec.c
+EXTRA_DIST += tests/fixtures/runtime-spec tests/fixtures/fuzz-regressions tests/fuzz/fuzz_spec.c \
+	tests/fuzz/spec.dict
 
 # `make fuzz`: libFuzzer over spec_parse_buffer for $(FUZZ_SECONDS) seconds,
 # seeded with the fixtures (copied to a temporary corpus, never the source
@@ -80,6 +81,7 @@ fuzz: tests/fuzz/fuzz-spec
 	done && \
 	mkdir -p fuzz-artifacts && \
 	./tests/fuzz/fuzz-spec -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
+		-dict=$(srcdir)/tests/fuzz/spec.dict \
 		-artifact_prefix=$(abs_top_builddir)/fuzz-artifacts/ $$corpus; \
 	rc=$$?; rm -rf $$corpus; exit $$rc
 .PHONY: fuzz
@@ -87,13 +89,18 @@ CLEANFILES += tests/fuzz/fuzz-spec
 
 # lsm
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test_lsm_validate tests/unit/test_lsm_live
-TESTS += tests/unit/test_lsm_validate tests/unit/test_lsm_live
+check_PROGRAMS += tests/unit/test_lsm_validate tests/unit/test_lsm_seccomp tests/unit/test_lsm_live
+TESTS += tests/unit/test_lsm_validate tests/unit/test_lsm_seccomp tests/unit/test_lsm_live
 endif
 tests_unit_test_lsm_validate_SOURCES = tests/unit/test_lsm_validate.c tests/unit/lsm_test.h
 tests_unit_test_lsm_validate_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_lsm_validate_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
-tests_unit_test_lsm_live_SOURCES = tests/unit/test_lsm_live.c tests/unit/lsm_test.h
+tests_unit_test_lsm_seccomp_SOURCES = tests/unit/test_lsm_seccomp.c tests/unit/lsm_test.h \
+	tests/unit/lsm_live.h
+tests_unit_test_lsm_seccomp_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_lsm_seccomp_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_lsm_live_SOURCES = tests/unit/test_lsm_live.c tests/unit/lsm_test.h \
+	tests/unit/lsm_live.h
 tests_unit_test_lsm_live_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_lsm_live_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 
@@ -206,3 +213,18 @@ EXTRA_DIST += tests/integration/security.sh
 TESTS += tests/integration/rootless.sh tests/integration/rootless-vm.test
 EXTRA_DIST += tests/integration/rootless.sh tests/integration/rootless-vm.test \
 	tests/integration/rootless/lib.sh tests/integration/rootless/vm-cgroups.sh
+
+# mounts
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_inroot tests/unit/test_mounts
+TESTS += tests/unit/test_inroot tests/unit/test_mounts
+endif
+tests_unit_test_inroot_SOURCES = tests/unit/test_inroot.c
+tests_unit_test_inroot_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_inroot_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_mounts_SOURCES = tests/unit/test_mounts.c
+tests_unit_test_mounts_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_mounts_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+# lsm: real containers (root; skips until the runtime has `run`)
+TESTS += tests/integration/lsm.sh
+EXTRA_DIST += tests/integration/lsm.sh

@@ -486,6 +486,9 @@ static void test_bad_hooks(void **state)
 		    "hooks.startContainer[0].env[0]: \"X\" is not NAME=VALUE");
 	expect_fail(HOOKS("{\"poststart\":{\"path\":\"/h\"}}"), "hooks.poststart: expected an array");
 	expect_fail(HOOKS("[]"), "config.json: hooks: expected an object, got an array");
+	/* a quoted value cannot break the message into two lines */
+	expect_fail(HOOKS("{\"prestart\":[{\"path\":\"a\\nb\"}]}"),
+		    "hooks.prestart[0].path: \"a?b\" is not an absolute path");
 #undef HOOKS
 }
 
