@@ -279,11 +279,24 @@ static int do_hardlink(struct kunpack *u, int dirfd, const char *name, const cha
 	return kerr_errno(err, "hardlink to '%s'", t);
 }
 
+/* Owner and times of a name just created (not followed if a symlink). */
+static int own_and_time(struct kunpack *u, int dirfd, const char *name, struct archive_entry *e,
+			struct kerr *err)
+{
+	struct timespec ts[2];
+
+	if (chown_at(u, dirfd, name, -1, false, e, err) < 0)
+		return -1;
+	entry_times(e, ts);
+	if (utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return kerr_errno(err, "set times");
+	return 0;
+}
+
 static int do_symlink(struct kunpack *u, int dirfd, const char *name, struct archive_entry *e,
 		      struct kerr *err)
 {
 	const char *target = archive_entry_symlink(e);
-	struct timespec ts[2];
 
 	/* the target string is stored, never followed by us */
 	if (target == NULL)
@@ -293,12 +306,7 @@ static int do_symlink(struct kunpack *u, int dirfd, const char *name, struct arc
 		    symlinkat(target, dirfd, name) < 0)
 			return err->msg[0] ? -1 : kerr_errno(err, "symlink");
 	}
-	if (chown_at(u, dirfd, name, -1, false, e, err) < 0)
-		return -1;
-	entry_times(e, ts);
-	if (utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-		return kerr_errno(err, "set times");
-	return 0;
+	return own_and_time(u, dirfd, name, e, err);
 }
 
 /* Device nodes and fifos. Rootless, device nodes are skipped (as umoci does):
@@ -308,7 +316,6 @@ static int do_special(struct kunpack *u, int dirfd, const char *name, struct arc
 {
 	mode_t type = archive_entry_filetype(e), mode = archive_entry_perm(e);
 	dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-	struct timespec ts[2];
 
 	if (type == AE_IFSOCK)
 		return 0;
@@ -323,12 +330,7 @@ static int do_special(struct kunpack *u, int dirfd, const char *name, struct arc
 		    mknodat(dirfd, name, type | (mode & 0777), dev) < 0)
 			return err->msg[0] ? -1 : kerr_errno(err, "mknod");
 	}
-	if (chown_at(u, dirfd, name, -1, false, e, err) < 0)
-		return -1;
-	entry_times(e, ts);
-	if (utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-		return kerr_errno(err, "set times");
-	return 0;
+	return own_and_time(u, dirfd, name, e, err);
 }
 
 int entry_extract(struct kunpack *u, struct archive_entry *e, const char *path,
