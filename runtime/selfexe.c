@@ -8,8 +8,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -27,29 +25,47 @@ static bool running_sealed(void)
 	return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
+/* read/write rather than sendfile: spliced pages may stay referenced for a
+ * while, and a referenced page makes sealing fail. */
+static int copy_file(int from, int to)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(from, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (write_all(to, buf, (size_t)n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int runtime_ensure_sealed_self(char **argv, struct kerr *err)
 {
 	extern char **environ;
 	cleanup_close int exe = -1, mfd = -1;
-	struct stat sb;
-	off_t off = 0;
 
 	if (running_sealed())
 		return 0;
 	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (exe < 0 || fstat(exe, &sb) < 0)
+	if (exe < 0)
 		return kerr_errno(err, "open /proc/self/exe");
 	mfd = memfd_create("kapsel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0)
 		return kerr_errno(err, "memfd_create");
-	while (off < sb.st_size) {
-		ssize_t n = sendfile(mfd, exe, &off, (size_t)(sb.st_size - off));
-
-		if (n <= 0)
-			return kerr_errno(err, "copy /proc/self/exe");
+	if (copy_file(exe, mfd) < 0)
+		return kerr_errno(err, "copy /proc/self/exe");
+	/* The kernel refuses F_SEAL_WRITE (EBUSY) while pages are still pinned;
+	 * a loaded machine can hold one briefly. */
+	for (int i = 0; fcntl(mfd, F_ADD_SEALS, SEALS) < 0; i++) {
+		if (errno != EBUSY || i == 50)
+			return kerr_errno(err, "seal the runtime's copy");
+		usleep(2000);
 	}
-	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
-		return kerr_errno(err, "seal the runtime's copy");
 	fexecve(mfd, argv, environ);
 	return kerr_errno(err, "re-execute the runtime from a sealed copy");
 }

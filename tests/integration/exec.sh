@@ -157,7 +157,8 @@ if K pause "$C" >/dev/null 2>&1; then
 	K resume "$C" >/dev/null 2>&1
 	wait "$KPID"; rc=$?
 	assert_eq "... and on resume exec returns 0" 0 "$rc"
-	wait_file "$R/tmp/ip"
+	# The redirect creates the file before echo writes into it: wait for the word.
+	for _ in $(seq 50); do [ "$(cat "$R/tmp/ip" 2>/dev/null)" = ran ] && break; sleep 0.1; done
 	assert_eq "... and the process runs" ran "$(cat "$R/tmp/ip" 2>/dev/null)"
 else
 	echo "# pause not available here: paused-container checks skipped"
