@@ -228,3 +228,11 @@ tests_unit_test_mounts_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 # lsm: real containers (root; skips until the runtime has `run`)
 TESTS += tests/integration/lsm.sh
 EXTRA_DIST += tests/integration/lsm.sh
+
+# clients (issue 11): podman (+ conmon) and containerd (ctr + the runc v2
+# shim) driving kapsel, in one test-VM boot; conmon directly on the host
+TESTS += tests/integration/clients-vm.test tests/integration/clients/conmon.sh
+EXTRA_DIST += tests/integration/clients-vm.test tests/integration/clients/conmon.sh \
+	tests/integration/clients/lib.sh tests/integration/clients/suite.sh \
+	tests/integration/clients/prepare-image.sh tests/integration/clients/podman.sh \
+	tests/integration/clients/containerd.sh
