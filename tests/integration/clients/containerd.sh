@@ -63,8 +63,8 @@ assert_rc "ctr task resume" 0
 assert_eq "resumed: RUNNING" RUNNING "$(task_status c1)"
 C task metrics c1
 assert_rc "ctr task metrics" 0
-assert_match "ctr task metrics: the memory limit, read by the shim from the cgroup" "$OUT" 'memory\.limit +67108864'
-assert_match "ctr task metrics: pids.current 1" "$OUT" 'pids\.current +1$'
+assert_match "ctr task metrics: the memory limit, read by the shim from the cgroup" "$OUT" 'memory\.usage_limit +67108864( |$)'
+assert_match "ctr task metrics: pids.current 1" "$OUT" 'pids\.current +1( |$)'
 C task kill -s KILL c1
 assert_rc "ctr task kill -s KILL" 0
 wait_until 20 is_task_status c1 STOPPED
@@ -87,6 +87,21 @@ assert_match "ctr events: /tasks/oom for it" "$(cat "$CD/events")" '/tasks/oom .
 kill "$EV_PID" 2>/dev/null; wait "$EV_PID" 2>/dev/null
 C task delete oom1
 C container delete oom1
+
+# a pty through the shim's console socket
+run_out script -qec "ctr --address $CD/containerd.sock --namespace kt run -t --rm --runc-binary $KAPSEL --runc-root $CD/runc $IMG t1 sh -c 'tty; test -t 0 && echo in-tty'" /dev/null
+OUT=$(printf '%s' "$OUT" | tr -d '\r')
+assert_match "ctr run -t: a pty" "$OUT" '^/dev/pts/[0-9]+$'
+assert_match "ctr run -t: stdin is the tty" "$OUT" '^in-tty$'
+
+# bad input: the shim passes kapsel's error on; nothing is left
+CR --rm "$IMG" b1 no-such-command
+assert_ne "a command not in the image: ctr run fails" 0 "$RC"
+err_has "a command not in the image: kapsel's error through the shim" 'exec: "no-such-command": executable file not found in \$PATH'
+C container delete b1
+C run --rm localhost/no-such-image:latest b2 true
+assert_ne "a missing image: ctr run fails" 0 "$RC"
+err_has "a missing image: the error names it" 'no-such-image'
 
 # nothing left: no task, no container, no runtime state, no cgroup
 C task ls -q

@@ -145,3 +145,5 @@ assert_eq "podman ps -a: nothing left" "" "$OUT"
 assert_eq "host: no container cgroup left" "" \
 	"$(find /sys/fs/cgroup/libpod_parent -mindepth 1 -type d -name 'libpod-*' 2>/dev/null)"
 assert_eq "host: no conmon left" "" "$(pgrep -x conmon)"
+assert_eq "host: kapsel's default state dir (podman passes no --root as root) is empty" "" \
+	"$(ls -A /run/kapsel 2>/dev/null)"
