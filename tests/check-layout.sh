@@ -40,7 +40,7 @@ for fl in $LAYERS; do
 done
 
 # Every project #include (quoted or angled) as "file:line: target".
-incs=$(for fl in $LAYERS; do find "${fl%%:*}" -name '*.[ch]'; done | sort |
+incs=$(for fl in $LAYERS; do find "${fl%%:*}" -name '*.[ch]' 2>/dev/null; done | sort |
 	xargs grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"][^">]*[">]' /dev/null |
 	sed -E 's/^([^:]*:[0-9]+):[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^">]*)[">].*/\1: \2/')
 
