@@ -25,6 +25,8 @@ folders=$(sed -n 's|^include \([^/]*\)/local\.mk$|\1|p' Makefile.am)
 [ -n "$folders" ] || { echo "no 'include X/local.mk' lines in Makefile.am"; exit 1; }
 for f in $folders; do
 	case " $OUTSIDE " in *" $f "*) continue ;; esac
+	# a folder without C (documentation, data) is no layer
+	[ -n "$(find "$f" -name '*.[ch]' 2>/dev/null | head -1)" ] || continue
 	if [ -z "$(layer_of "$f")" ]; then
 		echo "$f/: not placed in the layout (add it to LAYERS in tests/check-layout.sh)"
 		bad=1
