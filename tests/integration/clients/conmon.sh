@@ -74,6 +74,20 @@ set_args sig sleep 1000
 new_id
 cm sig
 kk start "$ID"
+
+# exec: conmon -e runs `exec --detach --pid-file F --process P ID` and
+# reports the exec'd process like a container (sync report, exit file, log)
+jq -n '{args: ["sh", "-c", "echo exec-out; exit 4"], cwd: "/", env: ["PATH=/bin"],
+	user: {uid: 0, gid: 0}}' >"$KT_WORK/exec.json"
+mkdir -p "$KT_WORK/exec1"
+( cid=$ID; ID=exec1; mkdir -p "$KT_WORK/exec1.cm/exits"
+  cm exec1 -c "$cid" -e --exec-process-spec "$KT_WORK/exec.json" -b "$KT_WORK/sig"
+  echo "$RC" >"$KT_TMP/exec.rc"; echo "$SYNC" >"$KT_TMP/exec.sync" )
+assert_eq "conmon -e: exit 0" 0 "$(cat "$KT_TMP/exec.rc")"
+assert_match "conmon -e: the sync report names the exec'd pid" "$(cat "$KT_TMP/exec.sync")" '"data": [1-9][0-9]*'
+assert_eq "conmon -e: the exec's exit code 4 in its exit file" 4 \
+	"$(wait_file "$KT_WORK/exec1.cm/exits/$ID" && cat "$KT_WORK/exec1.cm/exits/$ID")"
+assert_eq "conmon -e: the exec's output in its log" exec-out "$(log_lines exec1)"
 kk kill "$ID" KILL
 assert_eq "conmon's exit file: killed by SIGKILL gives 137" 137 "$(exit_code sig)"
 conmon_gone sig; kk delete "$ID"
