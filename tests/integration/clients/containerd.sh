@@ -71,7 +71,7 @@ wait_until 20 is_task_status c1 STOPPED
 assert_eq "killed: STOPPED" STOPPED "$(task_status c1)"
 C task delete c1
 assert_rc "ctr task delete" 0
-assert_match "ctr task delete: exit status 137" "$OUT" '137'
+assert_match "ctr task delete: exit status 137 (ctr warns about it)" "$ERR" 'exit code 137'
 C container delete c1
 assert_rc "ctr container delete" 0
 assert_eq "host: the cgroup is gone" no "$([ -d "$cg" ] && echo yes || echo no)"
@@ -91,7 +91,7 @@ C container delete oom1
 # a pty through the shim's console socket
 run_out script -qec "ctr --address $CD/containerd.sock --namespace kt run -t --rm --runc-binary $KAPSEL --runc-root $CD/runc $IMG t1 sh -c 'tty; test -t 0 && echo in-tty'" /dev/null
 OUT=$(printf '%s' "$OUT" | tr -d '\r')
-assert_match "ctr run -t: a pty" "$OUT" '^/dev/pts/[0-9]+$'
+assert_match "ctr run -t: a pty" "$OUT" '/dev/pts/[0-9]+$'
 assert_match "ctr run -t: stdin is the tty" "$OUT" '^in-tty$'
 
 # bad input: the shim passes kapsel's error on; nothing is left
