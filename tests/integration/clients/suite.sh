@@ -13,6 +13,7 @@ if ! grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 fi
 : "${CLIENTS_IMG:?CLIENTS_IMG must name the directory prepare-image.sh filled}"
 S=$(mktemp -d /var/tmp/kapsel-clients.XXXXXX)
+chmod 755 "$S"   # the rootless part's user reaches its home below
 parts=${*:-podman containerd}
 for p in $parts; do
 	(
