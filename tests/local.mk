@@ -239,4 +239,5 @@ TESTS += tests/integration/clients-vm.test tests/integration/clients/conmon.sh
 EXTRA_DIST += tests/integration/clients-vm.test tests/integration/clients/conmon.sh \
 	tests/integration/clients/lib.sh tests/integration/clients/suite.sh \
 	tests/integration/clients/prepare-image.sh tests/integration/clients/podman.sh \
-	tests/integration/clients/containerd.sh bench/bench-clients.sh
+	tests/integration/clients/containerd.sh tests/integration/clients/podman-rootless.sh \
+	bench/bench-clients.sh

@@ -50,6 +50,8 @@ assert_rc "rootless podman run -d with limits (delegated cgroup)" 0
 RP exec r1 cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max
 assert_eq "rootless: limits read back inside" "67108864
 30" "$OUT"
+assert_match "host: the limit is on a cgroup inside the user's delegated subtree" \
+	"$(grep -rlx 67108864 "$RCG" --include=memory.max 2>/dev/null)" "^$RCG/.+/memory.max\$"
 RP rm -f r1
 assert_rc "rootless podman rm -f" 0
 RP ps -a -q

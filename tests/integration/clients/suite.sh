@@ -14,7 +14,7 @@ fi
 : "${CLIENTS_IMG:?CLIENTS_IMG must name the directory prepare-image.sh filled}"
 S=$(mktemp -d /var/tmp/kapsel-clients.XXXXXX)
 chmod 755 "$S"   # the rootless part's user reaches its home below
-parts=${*:-podman containerd}
+parts=${*:-podman containerd podman-rootless}
 for p in $parts; do
 	(
 		. "$here/lib.sh"
