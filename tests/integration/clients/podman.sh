@@ -73,12 +73,13 @@ assert_eq "paused: host cgroup.freeze" 1 "$(cat "$cg/cgroup.freeze" 2>&1)"
 P unpause d1
 assert_rc "podman unpause" 0
 assert_eq "unpaused: host cgroup.freeze" 0 "$(cat "$cg/cgroup.freeze" 2>&1)"
+# (before update: podman 4.3's stats shows the limit it stored at create)
+P stats --no-stream --format '{{.Name}} {{.MemUsage}}' d1
+assert_match "podman stats --no-stream: name, memory / limit" "$OUT" '^d1 [0-9.]+[kMG]?B / 67.1[0-9]*MB$'
 P update --memory 128m --cpus 1 d1
 assert_rc "podman update (kapsel update --resources)" 0
 assert_eq "updated: host memory.max" 134217728 "$(cat "$cg/memory.max" 2>&1)"
 assert_eq "updated: host cpu.max" "100000 100000" "$(cat "$cg/cpu.max" 2>&1)"
-P stats --no-stream --format '{{.Name}} {{.MemUsage}}' d1
-assert_match "podman stats --no-stream: name, memory / limit" "$OUT" '^d1 [0-9.]+[kMG]?B / 134.2[0-9]*MB$'
 P kill -s USR1 d1
 assert_rc "podman kill -s USR1" 0
 P stop -t 60 d1
