@@ -143,6 +143,8 @@ int cg_v1_freeze(struct kcgroup *cg, bool frozen, struct kerr *err);
 int cg_v1_is_frozen(struct kcgroup *cg);
 /* Signals every process (frozen meanwhile, so none forks away). */
 int cg_v1_kill_all(struct kcgroup *cg, int sig, struct kerr *err);
+/* An eventfd signalled on each OOM of the memory cgroup (cgroup.event_control). */
+int cg_v1_oom_eventfd(const struct kcgroup *cg, struct kerr *err);
 /* The directory to list processes from (any hierarchy holds them all). */
 int cg_v1_any_fd(const struct kcgroup *cg);
 

@@ -142,6 +142,7 @@ int cg_layout_read(struct kcg_layout *ret, struct kerr *err)
 		struct kerr e;
 
 		if (read_file_at(AT_FDCWD, f, 4096, &ctrls, NULL, &e) == 0) {
+			ctrls[strcspn(ctrls, "\n")] = '\0';
 			free(l.v2_ctrls);
 			l.v2_ctrls = ctrls;
 		}

@@ -243,3 +243,10 @@ int64_t cgroup_oom_kills(struct kcgroup *cg)
 		return cg_flat_key(m->dirfd, "memory.oom_control", "oom_kill");
 	return cg->dirfd >= 0 ? cg_flat_key(cg->dirfd, "memory.events", "oom_kill") : -1;
 }
+
+int cgroup_oom_fd(struct kcgroup *cg)
+{
+	struct kerr e;
+
+	return cg->n_v1 > 0 ? cg_v1_oom_eventfd(cg, &e) : -1;
+}

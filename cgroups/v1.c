@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/eventfd.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -349,4 +351,26 @@ int cg_v1_destroy(struct kcgroup *cg, struct kerr *err)
 		if (remove_dir(&cg->v1[i], cg->path, err) < 0)
 			return -1;
 	return 0;
+}
+
+int cg_v1_oom_eventfd(const struct kcgroup *cg, struct kerr *err)
+{
+	struct kcg_hier *m = cg_hier_find(cg->v1, cg->n_v1, "memory");
+	cleanup_close int efd = -1, ofd = -1;
+	char buf[64];
+	int n;
+
+	if (m == NULL)
+		return kerr_set(err, ENOENT, "no memory cgroup");
+	/* The v1 notification API: "<eventfd> <fd of memory.oom_control>" to
+	 * cgroup.event_control; the eventfd then counts OOM events, including
+	 * the ones that kill nothing (disableOOMKiller). */
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ofd = openat(m->dirfd, "memory.oom_control", O_RDONLY | O_CLOEXEC);
+	if (efd < 0 || ofd < 0)
+		return kerr_errno(err, "oom notification for %s", cg->path);
+	n = snprintf(buf, sizeof(buf), "%d %d", efd, ofd);
+	if (write_file_at(m->dirfd, "cgroup.event_control", buf, (size_t)n, err) < 0)
+		return kerr_prefix(err, "oom notification for %s", cg->path);
+	return move_fd(&efd);
 }
