@@ -193,6 +193,22 @@ kill $evpid 2>/dev/null
 check "events: reported the oom" grep -q "{\"type\":\"oom\",\"id\":\"$P-oom\"}" "$T/oom.ev"
 check "memory: delete" K delete $P-oom
 
+# disableOOMKiller: the hog is not killed but stopped under OOM; events
+# reports it all the same (the memory.oom_control eventfd, as runc).
+check "memory: start a hog with disableOOMKiller" start_ctr $P-oom2 oom2 \
+	'{"memory":{"limit":33554432,"swap":33554432,"disableOOMKiller":true}}' \
+	'sleep 2; x=$(head -c 100000000 /dev/zero | tr "\0" a); echo survived >/shared/oom2'
+timeout 30 "$KAPSEL" --root "$ROOT" events --interval 1s $P-oom2 >"$T/oom2.ev" 2>&1 &
+evpid=$!
+wait_for 30 sh -c "grep -q '^under_oom 1' $(v1dir memory "" $P-oom2)/memory.oom_control"
+eq "memory: under_oom, nothing killed" "$(f1 memory $P-oom2 memory.oom_control | tr '\n' ' ')" "oom_kill_disable 1 under_oom 1 oom_kill 0 "
+wait_for 10 grep -q '"type":"oom"' "$T/oom2.ev"
+check "events: reported the oom that killed nothing" grep -q "{\"type\":\"oom\",\"id\":\"$P-oom2\"}" "$T/oom2.ev"
+check "memory: delete --force a container stuck under OOM" K delete --force $P-oom2
+wait_for 5 sh -c "! kill -0 $evpid 2>/dev/null"
+kill $evpid 2>/dev/null
+check "memory: it did not survive" test ! -e "$T/shared/oom2"
+
 mknod "$T/devtest/c42" c 42 0 && chmod 666 "$T/devtest/c42"
 check "devices: start with the default deny-all" start_ctr $P-dev1 dev1 '{}' \
 	'cat /devtest/c42 2>/shared/dev1; cat /dev/null && echo null-ok >>/shared/dev1; sleep 1000'
