@@ -190,9 +190,12 @@ void cg_rmdir_default_parent(int rootfd, const char *path);
 /* This process's cgroup2 path ("0::" line of /proc/self/cgroup), or NULL. */
 char *cg_own_cgroup(void);
 /* Makes the cgroup2 dir path with controllers enabled above it, applies p,
- * puts the device filter on; *ret_fd the dir. Undoes it all on failure. */
+ * puts the device filter on; *ret_fd the dir, *ret_first the first dir made
+ * (for cg_remove_created, or NULL). Undoes it all on failure. */
 int cg2_create_in(int rootfd, const char *mount, const char *path, const struct kcg_plan *p,
-		  bool rootless, int *ret_fd, struct kerr *err);
+		  bool rootless, int *ret_fd, char **ret_first, struct kerr *err);
+/* No empty, "." or ".." components. */
+bool cg_path_clean(const char *p);
 /* Appends the pids of cfd's cgroup.procs and every child cgroup's. */
 int cg_collect_pids(int cfd, pid_t **v, size_t *n, struct kerr *err);
 

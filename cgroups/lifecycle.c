@@ -27,7 +27,8 @@ static struct kcgroup *cg_new(const char *mount, const char *path, bool rootless
 /* The cgroup2 part of create: 0 with *ret_fd -1 when a rootless caller has
  * no delegated subtree and asks no limits there. */
 static int create_v2(const struct kcg_layout *l, const char *path, const struct kcg_plan *p,
-		     bool rootless, bool asks_limits, int *ret_fd, struct kerr *err)
+		     bool rootless, bool asks_limits, int *ret_fd, char **ret_first,
+		     struct kerr *err)
 {
 	cleanup_close int rootfd = open(l->v2_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r;
@@ -37,11 +38,11 @@ static int create_v2(const struct kcg_layout *l, const char *path, const struct 
 		return kerr_errno(err, "open %s", l->v2_mount);
 	if (cg_check_controllers(rootfd, l->v2_mount, rootless, p, err) < 0)
 		return -1;
-	r = cg2_create_in(rootfd, l->v2_mount, path, p, rootless, ret_fd, err);
+	r = cg2_create_in(rootfd, l->v2_mount, path, p, rootless, ret_fd, ret_first, err);
 	/* Another container's delete may rmdir the shared /kapsel parent
 	 * between our mkdir of it and of our own directory: try once more. */
 	if (r < 0 && err->code == ENOENT)
-		r = cg2_create_in(rootfd, l->v2_mount, path, p, rootless, ret_fd, err);
+		r = cg2_create_in(rootfd, l->v2_mount, path, p, rootless, ret_fd, ret_first, err);
 	if (r < 0 && rootless && (err->code == EACCES || err->code == EPERM || err->code == EROFS)) {
 		if (asks_limits)
 			return kerr_prefix(err, "linux.resources: rootless without a delegated cgroup "
@@ -56,6 +57,7 @@ int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, b
 		  struct kcgroup **ret, struct kerr *err)
 {
 	cleanup_free char *own = cg_own_cgroup(), *path = NULL, *rootless_path = NULL;
+	cleanup_free char *first = NULL;
 	struct kcg_layout l;
 	struct kcg_plan p2 = { 0 }, p1 = { 0 };
 	struct kcgroup *cg = NULL;
@@ -84,7 +86,7 @@ int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, b
 	if (cg_compute_path(id, cgroups_path, own, &path, err) < 0)
 		goto out;
 	if (l.v2_mount != NULL &&
-	    create_v2(&l, path, &p2, rootless, asks_limits, &fd, err) < 0)
+	    create_v2(&l, path, &p2, rootless, asks_limits, &fd, &first, err) < 0)
 		goto out;
 	cg = cg_new(fd >= 0 ? l.v2_mount : NULL, path, rootless);
 	cg->dirfd = fd;
@@ -93,10 +95,15 @@ int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, b
 		 * cg_plan_select refused any limit that needed them). */
 		kdebug("rootless on cgroup v1: no cgroup in the v1 hierarchies");
 	} else if (l.n_v1 > 0 && cg_v1_create(&l, path, &p1, &cg->v1, &cg->n_v1, err) < 0) {
-		struct kerr e;
+		/* Undo the cgroup2 part too: the dirs made, nothing else. */
+		if (cg->dirfd >= 0 && first != NULL) {
+			int rootfd = open(l.v2_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-		if (cg->dirfd >= 0)
-			cgroup_destroy(cg, &e);
+			if (rootfd >= 0) {
+				cg_remove_created(rootfd, l.v2_mount, path, first);
+				close(rootfd);
+			}
+		}
 		cgroup_free(cg);
 		goto out;
 	}
@@ -113,18 +120,12 @@ out:
 	return r;
 }
 
-static bool path_ok(const char *p)
-{
-	return p != NULL && p[0] == '/' && strstr(p, "/../") == NULL && strstr(p, "/./") == NULL &&
-	       (strlen(p) < 3 || strcmp(p + strlen(p) - 3, "/..") != 0);
-}
-
 int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err)
 {
 	struct kcg_layout l;
 	struct kcgroup *cg;
 
-	if (!path_ok(path))
+	if (path == NULL || path[0] != '/' || !cg_path_clean(path))
 		return kerr_set(err, EINVAL, "invalid cgroup path \"%s\"", path ? path : "");
 	if (cg_layout_read(&l, err) < 0)
 		return -1;

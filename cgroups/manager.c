@@ -31,7 +31,7 @@ const char *cg_mount_point(void)
 
 /* No empty, "." or ".." components: a cgroupsPath must not climb out of the
  * hierarchy (or above the caller's own cgroup for relative paths). */
-static bool path_clean(const char *p)
+bool cg_path_clean(const char *p)
 {
 	cleanup_free char *copy = xstrdup(p);
 	char *save = NULL;
@@ -117,7 +117,7 @@ int cg_compute_path(const char *id, const char *cgroups_path, const char *own_cg
 			*slash = '\0';
 		p = xasprintf("%s/%s", own, cgroups_path);
 	}
-	if (!path_clean(p))
+	if (!cg_path_clean(p))
 		return kerr_set(err, EINVAL, "linux.cgroupsPath: \"%s\" has \".\" or \"..\" components",
 				cgroups_path);
 	/* Squeeze "//" and drop a trailing '/'. */
@@ -364,7 +364,7 @@ void cg_rmdir_default_parent(int rootfd, const char *path)
 }
 
 int cg2_create_in(int rootfd, const char *mount, const char *path, const struct kcg_plan *p,
-		  bool rootless, int *ret_fd, struct kerr *err)
+		  bool rootless, int *ret_fd, char **ret_first, struct kerr *err)
 {
 	cleanup_free char *first = NULL;
 	cleanup_close int fd = -1;
@@ -386,6 +386,7 @@ int cg2_create_in(int rootfd, const char *mount, const char *path, const struct 
 		goto fail;
 	}
 	*ret_fd = move_fd(&fd);
+	*ret_first = move_ptr(first);
 	return 0;
 fail:
 	if (first != NULL)

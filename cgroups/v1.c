@@ -309,7 +309,8 @@ static bool v1_empty(const struct kcgroup *cg)
 	size_t n = 0;
 	struct kerr e;
 
-	return cg_collect_pids(cg_v1_any_fd(cg), &pids, &n, &e) == 0 && n == 0;
+	/* Unreadable: removed already (rmdir then has nothing to do). */
+	return cg_collect_pids(cg_v1_any_fd(cg), &pids, &n, &e) < 0 || n == 0;
 }
 
 /* rmdir can still say EBUSY for a moment after the last task left. */

@@ -249,6 +249,39 @@ eq "memory.limit_in_bytes there" "$(cat $CG/memory/$P-custom/deep/cgp/memory.lim
 check "delete removes it from every hierarchy" sh -c "\"$KAPSEL\" --root \"$ROOT\" delete --force $P-cgp && ! ls -d $CG/*/$P-custom/deep/cgp 2>/dev/null"
 for d in $CG/*/$P-custom; do [ -d "$d" ] && rmdir "$d/deep" "$d"; done
 
+# ---------------------------------------------------------------- failed creates leave nothing
+b=$(bundle bad '{"pids":{"limit":5},"cpu":{"cpus":"0-250"}}' true)
+jq --arg p "/$P-bad/deep/x" '.linux.cgroupsPath = $p' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+if K create --bundle "$b" $P-bad >"$T/out" 2>&1; then not_ok "cpuset.cpus the kernel refuses: create fails"; K delete --force $P-bad
+else check "cpuset.cpus the kernel refuses: create fails, naming the field" grep -q "linux.resources.cpu.cpus" "$T/out"; fi
+eq "... and leaves no directory in any hierarchy (cgroup2 included)" "$(ls -d $CG/*/$P-bad 2>/dev/null)" ""
+check "... and no state" sh -c "! \"$KAPSEL\" --root \"$ROOT\" state $P-bad >/dev/null 2>&1"
+
+# ---------------------------------------------------------------- pure v1
+# A private mount namespace without the cgroup2 mount is a pure v1 host to
+# kapsel (the host keeps its mount): limits, pause, stats, delete there.
+b=$(bundle v1 '{"memory":{"limit":33554432},"pids":{"limit":20}}' 'sleep 1000')
+KAPSEL=$KAPSEL ROOT=$ROOT unshare -m --propagation private bash -c '
+	set -u
+	umount /sys/fs/cgroup/unified || exit 1
+	k() { "$KAPSEL" --root "$ROOT" "$@"; }
+	k create --bundle "$1" "$2" && k start "$2" || exit 1
+	pid=$(k state "$2" | jq .pid)
+	grep -E "^[0-9]+:(memory|pids|freezer):" /proc/$pid/cgroup
+	echo "limit $(cat /sys/fs/cgroup/memory/kapsel/$2/memory.limit_in_bytes)"
+	k pause "$2" && echo "state $(k state "$2" | jq -r .status) $(cat /sys/fs/cgroup/freezer/kapsel/$2/freezer.state)"
+	k resume "$2" && echo "state $(k state "$2" | jq -r .status)"
+	k events --stats "$2" | jq -r "\"pids \(.data.pids.current) \(.data.pids.limit)\""
+	k delete --force "$2" && echo deleted
+' sh "$b" $P-v1 >"$T/v1.out" 2>&1
+eq "pure v1: in memory, pids and freezer cgroups" "$(grep -c ":/kapsel/$P-v1\$" "$T/v1.out")" 3
+check "pure v1: memory.limit_in_bytes" grep -qx "limit 33554432" "$T/v1.out"
+check "pure v1: pause through the freezer" grep -qx "state paused FROZEN" "$T/v1.out"
+check "pure v1: resume" grep -qx "state running" "$T/v1.out"
+check "pure v1: events --stats" grep -qx "pids 1 20" "$T/v1.out"
+check "pure v1: delete" grep -qx deleted "$T/v1.out"
+eq "pure v1: nothing left in any hierarchy" "$(ours)" "" || sed 's/^/#   /' "$T/v1.out"
+
 # ---------------------------------------------------------------- blkio weights
 if [ -n "$LOOP" ]; then
 	W='{"blockIO":{"weight":300,"weightDevice":[{"major":'$IOMAJ',"minor":'$IOMIN',"weight":200}]}}'
