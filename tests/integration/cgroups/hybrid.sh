@@ -37,6 +37,8 @@ NHIER=$(( $(grep ' - cgroup ' /proc/self/mountinfo | awk '{print $NF}' |
 f1() { cat "$(v1dir "$1" "" "$2")/$3" 2>&1; }          # f1 CTRL ID FILE
 ours() { find $CG -mindepth 2 -maxdepth 4 -type d -name "$P-*" 2>/dev/null | sort; }
 
+eq "features: cgroup v1 and v2" "$(K features | jq -c '[.linux.cgroup.v1, .linux.cgroup.v2]')" "[true,true]"
+
 # ---------------------------------------------------------------- v2-only settings refused
 b=$(bundle u2 '{"memory":{"limit":33554432},"unified":{"memory.high":"30000000"}}' true)
 if K create --bundle "$b" $P-u2 >"$T/out" 2>&1; then not_ok "unified memory.high refused"; K delete --force $P-u2
@@ -272,13 +274,17 @@ KAPSEL=$KAPSEL ROOT=$ROOT unshare -m --propagation private bash -c '
 	k pause "$2" && echo "state $(k state "$2" | jq -r .status) $(cat /sys/fs/cgroup/freezer/kapsel/$2/freezer.state)"
 	k resume "$2" && echo "state $(k state "$2" | jq -r .status)"
 	k events --stats "$2" | jq -r "\"pids \(.data.pids.current) \(.data.pids.limit)\""
-	k delete --force "$2" && echo deleted
+	k kill --all "$2" KILL
+	for i in $(seq 100); do [ "$(k state "$2" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+	echo "after kill --all: $(k state "$2" | jq -r .status), $(wc -l </sys/fs/cgroup/memory/kapsel/$2/cgroup.procs) left"
+	k delete "$2" && echo deleted
 ' sh "$b" $P-v1 >"$T/v1.out" 2>&1
 eq "pure v1: in memory, pids and freezer cgroups" "$(grep -c ":/kapsel/$P-v1\$" "$T/v1.out")" 3
 check "pure v1: memory.limit_in_bytes" grep -qx "limit 33554432" "$T/v1.out"
 check "pure v1: pause through the freezer" grep -qx "state paused FROZEN" "$T/v1.out"
 check "pure v1: resume" grep -qx "state running" "$T/v1.out"
 check "pure v1: events --stats" grep -qx "pids 1 20" "$T/v1.out"
+check "pure v1: kill --all (freeze, kill, thaw)" grep -qx "after kill --all: stopped, 0 left" "$T/v1.out"
 check "pure v1: delete" grep -qx deleted "$T/v1.out"
 eq "pure v1: nothing left in any hierarchy" "$(ours)" "" || sed 's/^/#   /' "$T/v1.out"
 
