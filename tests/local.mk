@@ -235,6 +235,15 @@ tests_unit_test_mounts_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/integration/lsm.sh
 EXTRA_DIST += tests/integration/lsm.sh
 
+# running_in_userns (rootless auto under rootless podman)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_userns
+TESTS += tests/unit/test_userns
+tests_unit_test_userns_SOURCES = tests/unit/test_userns.c
+tests_unit_test_userns_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_userns_LDADD = $(UNIT_LDADD)
+endif
+
 # clients (issue 11): podman (+ conmon) and containerd (ctr + the runc v2
 # shim) driving kapsel, in one test-VM boot; conmon directly on the host
 TESTS += tests/integration/clients-vm.test tests/integration/clients/conmon.sh
