@@ -10,7 +10,13 @@
  * Paths (relative to the cgroup2 mount): an absolute cgroupsPath as is; a
  * relative one below the parent of the caller's own cgroup (runc's rule); the
  * systemd form "slice:prefix:name" mapped to /<nested slices>/<prefix>-<name>.scope
- * and managed on the filesystem (no systemd driver). "." and ".." refused.
+ * and managed on the filesystem. "." and ".." refused.
+ *
+ * The systemd driver (--systemd-cgroup, *_systemd below) asks systemd for a
+ * transient scope "prefix-name.scope" in "slice" (from "slice:prefix:name")
+ * with the init in it and Delegate=yes, mirrors the limits systemd knows as
+ * unit properties, and stops the unit on destroy; rootless, the caller's own
+ * `systemd --user`. libsystemd is loaded only then.
  * A container with a memory limit gets memory.oom.group=1 (killed as a whole
  * on OOM, as kubelet does on cgroup v2). disableOOMKiller, swappiness and
  * kernel memory are ignored with a warning (cgroup v2 has none); realtime
@@ -36,8 +42,16 @@ int cgroups_validate(json_t *resources, struct kerr *err);
  * hierarchy is mounted at all and no resources are asked for. */
 int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, bool rootless,
 		  struct kcgroup **ret, struct kerr *err);
+/* The same through systemd: checks everything and connects to systemd now;
+ * the scope is started by the first cgroup_enter (systemd needs a pid), after
+ * which cgroup_path is the scope's cgroup and cgroup_dirfd is valid (-1 before). */
+int cgroup_create_systemd(const char *id, const char *cgroups_path, json_t *resources,
+			  bool rootless, struct kcgroup **ret, struct kerr *err);
 /* Reopens a container's cgroup from the path state.json recorded. */
 int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err);
+/* The same for a container made with cgroup_create_systemd: update and
+ * destroy then go through its unit (which may be gone already). */
+int cgroup_open_systemd(const char *path, struct kcgroup **ret, struct kerr *err);
 /* The path relative to the cgroup2 mount ("/kapsel/ID"), to record in state.json. */
 const char *cgroup_path(const struct kcgroup *cg);
 /* An O_DIRECTORY fd of the cgroup, for CLONE_INTO_CGROUP (owned by cg). */

@@ -6,17 +6,34 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
 #include "cgroups/cgroups.h"
 #include "common/error.h"
 
+struct kcgroup;
+
+/* A cgroup driver: how a container's cgroup gets its processes, new limits,
+ * and goes away. cgroupfs (manager.c) does it on the filesystem; systemd
+ * (systemd.c) through a transient scope unit, then on the filesystem. */
+struct kcg_ops {
+	int (*enter)(struct kcgroup *cg, pid_t pid, struct kerr *err);
+	int (*update)(struct kcgroup *cg, json_t *resources, struct kerr *err);
+	int (*destroy)(struct kcgroup *cg, struct kerr *err);
+	void (*release)(struct kcgroup *cg);  /* frees what the driver added */
+};
+
+struct kcg_sd;      /* systemd.c: the unit behind the cgroup */
+
 struct kcgroup {
 	char *mount;        /* the cgroup2 mount point, e.g. /sys/fs/cgroup */
 	char *path;         /* relative to it, starting with '/' */
 	int dirfd;          /* O_PATH|O_DIRECTORY would not do: fchown/openat need a real fd */
 	bool rootless;
+	const struct kcg_ops *ops;
+	struct kcg_sd *sd;  /* systemd driver only */
 };
 
 /* ---- resources.c: linux.resources -> file writes ---- */
@@ -62,6 +79,22 @@ int cg_swap_to_v2(int64_t swap, int64_t memory, int64_t *ret, struct kerr *err);
 
 /* ---- manager.c ---- */
 
+extern const struct kcg_ops cg_fs_ops;
+struct kcgroup *cg_new(const char *mount, char *path, int dirfd, bool rootless);
+/* "a-b.slice" -> "/a.slice/a-b.slice", as systemd nests slices. */
+int cg_slice_path(const char *slice, char **ret, struct kerr *err);
+/* The cgroupfs driver's steps, which the systemd driver reuses. */
+int cg_fs_enter(struct kcgroup *cg, pid_t pid, struct kerr *err);
+/* The plan for an update (reads the current memory.max for swap). */
+int cg_fs_update_plan(struct kcgroup *cg, json_t *resources, struct kcg_plan *ret,
+		      struct kerr *err);
+/* Checks controllers, then applies the writes and the device filter. */
+int cg_fs_apply(struct kcgroup *cg, const struct kcg_plan *p, struct kerr *err);
+/* Kills every process and waits until the cgroup is empty. */
+int cg_fs_empty(struct kcgroup *cg, struct kerr *err);
+/* rmdir of the cgroup and its children (ENOENT is fine). */
+int cg_fs_remove(struct kcgroup *cg, struct kerr *err);
+
 /* The cgroup2 mount point, or NULL when there is none. */
 const char *cg_mount_point(void);
 /* The cgroup path (relative to the mount) for cgroupsPath, or the default
@@ -77,6 +110,36 @@ int cg_apply_writes(int dirfd, const struct kcg_plan *p, struct kerr *err);
  * dirfd (the mount root at create, the cgroup itself at update). */
 int cg_check_controllers(int dirfd, const char *where, bool rootless, const struct kcg_plan *p,
 			 struct kerr *err);
+
+/* ---- systemd_props.c: the systemd driver without a bus ---- */
+
+enum kcg_sdtype { KCG_SD_U64, KCG_SD_BYTES };
+
+/* A unit property mirroring a cgroup file: "t" or "ay" on the bus. */
+struct kcg_sdprop {
+	const char *name;   /* "MemoryMax" */
+	enum kcg_sdtype type;
+	uint64_t u;         /* UINT64_MAX is systemd's infinity */
+	uint8_t *bytes;     /* AllowedCPUs, AllowedMemoryNodes */
+	size_t n_bytes;
+};
+
+struct kcg_sdprops {
+	struct kcg_sdprop *p;
+	size_t n;
+};
+
+/* "slice:prefix:name" -> slice "slice" and unit "prefix-name.scope"; NULL or
+ * "" -> the default slice and "kapsel-<id>.scope". Plain paths are refused. */
+int cg_sd_unit_names(const char *id, const char *cgroups_path, bool rootless, char **ret_slice,
+		     char **ret_unit, struct kerr *err);
+/* The properties, for a systemd of the given version, that carry the plan's
+ * writes systemd knows (MemoryMax for memory.max...); other writes have none. */
+int cg_sd_props_from_plan(const struct kcg_plan *p, unsigned version, struct kcg_sdprops *ret,
+			  struct kerr *err);
+void cg_sd_props_free(struct kcg_sdprops *ps);
+/* "0-2,5" -> systemd's CPU mask bytes (CPU n is bit n%8 of byte n/8). */
+int cg_sd_cpuset_mask(const char *list, uint8_t **ret, size_t *ret_n, struct kerr *err);
 
 /* ---- devices_bpf.c ---- */
 

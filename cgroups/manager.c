@@ -43,7 +43,7 @@ static bool path_clean(const char *p)
 }
 
 /* "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice", as systemd nests slices. */
-static int expand_slice(const char *slice, char **ret, struct kerr *err)
+int cg_slice_path(const char *slice, char **ret, struct kerr *err)
 {
 	size_t len = strlen(slice);
 	char *out = xstrdup("");
@@ -88,7 +88,7 @@ static int systemd_path(const char *p, char **ret, struct kerr *err)
 	*name++ = '\0';
 	if (*name == '\0' || strchr(prefix, '/') || strchr(name, '/'))
 		return kerr_set(err, EINVAL, "linux.cgroupsPath: \"%s\": expected slice:prefix:name", p);
-	if (expand_slice(copy[0] ? copy : "system.slice", &slice_path, err) < 0)
+	if (cg_slice_path(copy[0] ? copy : "system.slice", &slice_path, err) < 0)
 		return -1;
 	*ret = *prefix ? xasprintf("%s/%s-%s.scope", slice_path, prefix, name)
 		       : xasprintf("%s/%s.scope", slice_path, name);
@@ -356,9 +356,11 @@ static void remove_created(int rootfd, const char *mount, const char *path, cons
 	}
 }
 
-static struct kcgroup *cg_new(const char *mount, char *path, int dirfd, bool rootless)
+struct kcgroup *cg_new(const char *mount, char *path, int dirfd, bool rootless)
 {
 	struct kcgroup *cg = xcalloc(1, sizeof(*cg));
+
+	cg->ops = &cg_fs_ops;
 
 	cg->mount = xstrdup(mount);
 	cg->path = path;
@@ -483,6 +485,11 @@ int cgroup_dirfd(const struct kcgroup *cg)
 
 int cgroup_enter(struct kcgroup *cg, pid_t pid, struct kerr *err)
 {
+	return cg->ops->enter(cg, pid, err);
+}
+
+int cg_fs_enter(struct kcgroup *cg, pid_t pid, struct kerr *err)
+{
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 
@@ -570,12 +577,14 @@ int cgroup_kill_all(struct kcgroup *cg, int sig, struct kerr *err)
 
 int cgroup_destroy(struct kcgroup *cg, struct kerr *err)
 {
-	cleanup_close int rootfd = open(cg->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return cg->ops->destroy(cg, err);
+}
+
+int cg_fs_empty(struct kcgroup *cg, struct kerr *err)
+{
 	struct kerr e;
 
-	if (rootfd < 0)
-		return kerr_errno(err, "open %s", cg->mount);
-	if (faccessat(cg->dirfd, "cgroup.procs", F_OK, 0) < 0 && errno == ENOENT)
+	if (cg->dirfd < 0 || (faccessat(cg->dirfd, "cgroup.procs", F_OK, 0) < 0 && errno == ENOENT))
 		return 0;  /* removed already */
 	/* A frozen cgroup would keep SIGKILLed processes from dying. */
 	if (cgroup_is_frozen(cg) == 1)
@@ -588,6 +597,15 @@ int cgroup_destroy(struct kcgroup *cg, struct kerr *err)
 		if (attempt == 2)
 			return kerr_prefix(err, "destroy cgroup %s%s", cg->mount, cg->path);
 	}
+	return 0;
+}
+
+int cg_fs_remove(struct kcgroup *cg, struct kerr *err)
+{
+	cleanup_close int rootfd = open(cg->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (rootfd < 0)
+		return kerr_errno(err, "open %s", cg->mount);
 	if (rmdir_tree(rootfd, cg->path + 1) < 0)
 		return kerr_errno(err, "remove cgroup %s%s", cg->mount, cg->path);
 	/* The shared default parent goes when its last container does
@@ -598,12 +616,24 @@ int cgroup_destroy(struct kcgroup *cg, struct kerr *err)
 	return 0;
 }
 
+static int fs_destroy(struct kcgroup *cg, struct kerr *err)
+{
+	if (faccessat(cg->dirfd, "cgroup.procs", F_OK, 0) < 0 && errno == ENOENT)
+		return 0;  /* removed already */
+	if (cg_fs_empty(cg, err) < 0)
+		return -1;
+	return cg_fs_remove(cg, err);
+}
+
 int cgroup_update(struct kcgroup *cg, json_t *resources, struct kerr *err)
 {
-	cleanup_free char *where = xasprintf("%s%s", cg->mount, cg->path);
-	struct kcg_plan plan;
+	return cg->ops->update(cg, resources, err);
+}
+
+int cg_fs_update_plan(struct kcgroup *cg, json_t *resources, struct kcg_plan *ret,
+		      struct kerr *err)
+{
 	int64_t current = 0;
-	int r;
 
 	if (cg_has_controller(cg->dirfd, "memory")) {
 		cleanup_free char *buf = NULL;
@@ -613,15 +643,31 @@ int cgroup_update(struct kcgroup *cg, json_t *resources, struct kerr *err)
 		    (strncmp(buf, "max", 3) == 0 || !parse_i64(strtok(buf, "\n"), &current)))
 			current = -1;
 	}
-	if (cg_plan_build(resources, current, &plan, err) < 0)
-		return -1;
+	return cg_plan_build(resources, current, ret, err);
+}
+
+int cg_fs_apply(struct kcgroup *cg, const struct kcg_plan *p, struct kerr *err)
+{
+	cleanup_free char *where = xasprintf("%s%s", cg->mount, cg->path);
+
 	/* All checks before the first write: an update applies wholly or not at all
 	 * (as far as the kernel accepts each value). */
-	r = cg_check_controllers(cg->dirfd, where, cg->rootless, &plan, err);
-	if (r == 0)
-		r = cg_apply_writes(cg->dirfd, &plan, err);
-	if (r == 0 && plan.has_devices && !cg->rootless)
-		r = cg_devices_apply(cg->dirfd, plan.dev, plan.n_dev, err);
+	if (cg_check_controllers(cg->dirfd, where, cg->rootless, p, err) < 0 ||
+	    cg_apply_writes(cg->dirfd, p, err) < 0)
+		return -1;
+	if (p->has_devices && !cg->rootless)
+		return cg_devices_apply(cg->dirfd, p->dev, p->n_dev, err);
+	return 0;
+}
+
+static int fs_update(struct kcgroup *cg, json_t *resources, struct kerr *err)
+{
+	struct kcg_plan plan;
+	int r;
+
+	if (cg_fs_update_plan(cg, resources, &plan, err) < 0)
+		return -1;
+	r = cg_fs_apply(cg, &plan, err);
 	cg_plan_free(&plan);
 	return r;
 }
@@ -630,9 +676,17 @@ void cgroup_free(struct kcgroup *cg)
 {
 	if (cg == NULL)
 		return;
+	if (cg->ops->release != NULL)
+		cg->ops->release(cg);
 	if (cg->dirfd >= 0)
 		close(cg->dirfd);
 	free(cg->mount);
 	free(cg->path);
 	free(cg);
 }
+
+const struct kcg_ops cg_fs_ops = {
+	.enter = cg_fs_enter,
+	.update = fs_update,
+	.destroy = fs_destroy,
+};

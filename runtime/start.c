@@ -115,7 +115,8 @@ int lifecycle_destroy(struct kcontainer *c, struct kspec *spec, struct kerr *err
 		if (signal_init(c, SIGKILL, &e) < 0)
 			kdebug("%s", e.msg);
 	}
-	if (c->st.cgroup_path != NULL && cgroup_open(c->st.cgroup_path, &cg, &e) == 0) {
+	if (c->st.cgroup_path != NULL &&
+	    (c->st.systemd_cgroup ? cgroup_open_systemd : cgroup_open)(c->st.cgroup_path, &cg, &e) == 0) {
 		if (cgroup_destroy(cg, err) < 0)
 			ret = -1;
 		cgroup_free(cg);
