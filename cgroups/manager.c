@@ -48,14 +48,14 @@ int cg_slice_path(const char *slice, char **ret, struct kerr *err)
 	size_t len = strlen(slice);
 	char *out = xstrdup("");
 
+	if (strcmp(slice, "-.slice") == 0) {  /* the root slice */
+		*ret = out;
+		return 0;
+	}
 	if (len < 6 || strcmp(slice + len - 6, ".slice") != 0 || strchr(slice, '/') != NULL ||
 	    slice[0] == '-' || strstr(slice, "--") != NULL || slice[len - 7] == '-') {
 		free(out);
 		return kerr_set(err, EINVAL, "linux.cgroupsPath: \"%s\" is not a systemd slice name", slice);
-	}
-	if (strcmp(slice, "-.slice") == 0) {
-		*ret = out;
-		return 0;
 	}
 	for (const char *d = slice; (d = strchr(d, '-')) != NULL; d++) {
 		char *t = xasprintf("%s/%.*s.slice", out, (int)(d - slice), slice);

@@ -159,9 +159,10 @@ static int one_prop(const struct kcg_write *w, unsigned version, struct kcg_sdpr
 	if (strcmp(w->file, "cpu.weight") == 0) {
 		if (!parse_u64(w->value, &v) || v < 1 || v > 10000)
 			return kerr_set(err, EINVAL, "%s: cannot read \"%s\"", w->field, w->value);
-		/* Before 231 systemd had only the v1 knob: undo the conversion. */
+		/* Before 231 systemd had only the v1 knob: undo the conversion
+		 * (rounded up, so that converting again gives the same weight). */
 		if (version < 231)
-			prop_add(ps, "CPUShares", KCG_SD_U64)->u = 2 + (v - 1) * 262142 / 9999;
+			prop_add(ps, "CPUShares", KCG_SD_U64)->u = 2 + ((v - 1) * 262142 + 9998) / 9999;
 		else
 			prop_add(ps, "CPUWeight", KCG_SD_U64)->u = v;
 	} else if (strcmp(w->file, "cpu.max") == 0) {

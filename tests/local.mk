@@ -26,6 +26,14 @@ tests_unit_test_cgroups_resources_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LI
 tests_unit_test_cgroups_live_SOURCES = tests/unit/test_cgroups_live.c
 tests_unit_test_cgroups_live_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_cgroups_live_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+# the systemd driver without a bus (names, properties, systemd versions)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_cgroups_systemd
+TESTS += tests/unit/test_cgroups_systemd
+endif
+tests_unit_test_cgroups_systemd_SOURCES = tests/unit/test_cgroups_systemd.c
+tests_unit_test_cgroups_systemd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_cgroups_systemd_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS) -ldl
 
 # hooks
 if HAVE_CMOCKA
