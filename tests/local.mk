@@ -117,6 +117,10 @@ TESTS += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh
 EXTRA_DIST += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh \
 	tests/integration/cgroups/lib.sh tests/integration/cgroups/suite.sh \
 	tests/vm/run-in-vm.sh tests/vm/vm-init.sh tests/vm/vm-stage2.sh bench/bench-cgroups.sh
+# the systemd cgroup driver: one boot of the test VM with systemd as PID 1
+TESTS += tests/integration/systemd-vm.test
+EXTRA_DIST += tests/integration/systemd-vm.test tests/integration/systemd/suite.sh \
+	tests/vm/vm-systemd.sh
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_tty
 TESTS += tests/unit/test_tty

@@ -1,0 +1,53 @@
+#!/bin/sh
+# KAPSEL_VM_INIT=systemd: PID 1 of the test VM until it execs systemd. Boots
+# systemd straight into kapsel-test.target, which runs /run/vm-out/cmd as a
+# service and powers off: no generators, no sysinit.target, no journald, no
+# dbus (root's systemctl and kapsel use /run/systemd/private), so the boot
+# costs seconds of TCG time, not minutes. Units live in the tmpfs upper of
+# the root overlay: nothing of the host changes.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+out=/run/vm-out
+# Only these units: reading all of /lib/systemd/system over 9p at start-up
+# costs tens of seconds under TCG.
+unit=/run/kapsel-units
+export SYSTEMD_UNIT_PATH=$unit
+mkdir -p $unit /etc/systemd/system-generators
+for u in system.slice user.slice user@.service user-runtime-dir@.service; do
+	cp /lib/systemd/system/$u $unit/ 2>/dev/null
+done
+for g in /lib/systemd/system-generators/* /usr/lib/systemd/system-generators/*; do
+	[ -e "$g" ] && ln -sf /dev/null "/etc/systemd/system-generators/${g##*/}"
+done
+cat >$unit/kapsel-test.target <<'UNIT'
+[Unit]
+Description=kapsel test VM
+DefaultDependencies=no
+Requires=kapsel-test.service
+After=kapsel-test.service
+AllowIsolate=yes
+UNIT
+cat >$unit/kapsel-test.service <<'UNIT'
+[Unit]
+Description=kapsel test command
+DefaultDependencies=no
+[Service]
+Type=exec
+ExecStart=/bin/sh /run/vm-systemd-run
+UNIT
+# The command, then poweroff through sysrq: no unit is stopped on the way
+# out, so nothing (a user manager...) can hang the shutdown.
+cat >/run/vm-systemd-run <<'RUN'
+export HOME=/root TERM=dumb
+out=/run/vm-out
+hostname kapsel-vm
+ip link set lo up 2>/dev/null
+mount -t tmpfs tmpfs /var/tmp
+cut -d' ' -f1 /proc/uptime >$out/boot-time
+echo ok >$out/boot-ok
+/bin/sh $out/cmd >$out/stdout 2>$out/stderr </dev/null
+echo $? >$out/rc
+sync
+echo o >/proc/sysrq-trigger
+RUN
+exec /lib/systemd/systemd --unit=kapsel-test.target --show-status=false --log-level=warning \
+	--log-target=console
