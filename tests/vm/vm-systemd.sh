@@ -9,8 +9,10 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 out=/run/vm-out
 # Only these units: reading all of /lib/systemd/system over 9p at start-up
 # costs tens of seconds under TCG.
+# The transient and control directories stay: daemon-reload re-reads
+# transient units (the containers' scopes) and their properties from them.
 unit=/run/kapsel-units
-export SYSTEMD_UNIT_PATH=$unit
+export SYSTEMD_UNIT_PATH=/etc/systemd/system.control:/run/systemd/system.control:/run/systemd/transient:$unit
 mkdir -p $unit /etc/systemd/system-generators
 for u in system.slice user.slice user@.service user-runtime-dir@.service; do
 	cp /lib/systemd/system/$u $unit/ 2>/dev/null

@@ -17,6 +17,8 @@ fi
 make_rootfs
 echo "# kapsel: $KAPSEL, systemd $(systemctl --version | head -1), $(nproc) cpus"
 KS() { K --systemd-cgroup "$@"; }
+# Guest uptime at each section: where the VM's time goes.
+tm() { echo "# $(cut -d' ' -f1 /proc/uptime) s uptime: $*"; }
 SC=/sys/fs/cgroup
 
 # sd_bundle NAME CGROUPSPATH RES CMD: a bundle with linux.cgroupsPath set.
@@ -50,6 +52,7 @@ gone() {
 units_like() { systemctl list-units --all --no-legend --plain "$1" 2>/dev/null | awk '{print $1}'; }
 
 # ---------------------------------------------------------------- a scope with limits
+tm "a scope with limits"
 U=kapsel-sd1.scope
 D=$SC/system.slice/$U
 RES='{"memory": {"limit": 67108864, "reservation": 33554432, "swap": 100663296},
@@ -85,6 +88,7 @@ eq "state.json records the scope's cgroup" \
 	"$(jq -r '[.cgroup_path, .systemd_cgroup] | @tsv' "$ROOT/sd1/state.json")" "/system.slice/$U	true"
 
 # ---------------------------------------------------------------- update: unit and files
+tm "update: unit and files"
 NCPU=$(nproc)
 check "update --memory 128m --memory-swap 256m --pids-limit 50 --cpu-quota 20000 --cpu-period 50000 --cpuset-cpus 0-$((NCPU - 1))" \
 	K update --memory 128m --memory-swap 256m --pids-limit 50 --cpu-quota 20000 --cpu-period 50000 \
@@ -109,6 +113,7 @@ check "update with a bad value changes nothing" sh -c "! \"$KAPSEL\" --root \"$R
 eq "TasksMax after a refused update" "$(systemctl show -P TasksMax $U)" 50
 
 # ---------------------------------------------------------------- pause, exec, ps in the scope
+tm "pause, exec, ps in the scope"
 check "pause" K pause sd1
 eq "cgroup.freeze in the scope" "$(cat $D/cgroup.freeze)" 1
 check "resume" K resume sd1
@@ -117,6 +122,7 @@ check "exec joins the scope" sh -c "\"$KAPSEL\" --root \"$ROOT\" exec sd1 sh -c 
 eq "ps lists the init and the exec'd process" "$(K ps --format json sd1 2>/dev/null | jq length)" 2
 
 # ---------------------------------------------------------------- delete
+tm "delete"
 check "kill + delete" sh -c "\"$KAPSEL\" --root \"$ROOT\" kill --all sd1 KILL"
 wait_for 10 is_status sd1 stopped
 check "delete" K delete sd1
@@ -138,6 +144,7 @@ check "delete --force a running container" K delete --force sd3
 check "delete --force: no unit and no cgroup left" gone $U3 $SC/machine.slice/$U3
 
 # ---------------------------------------------------------------- 20 in a row
+tm "20 in a row"
 b=$(sd_bundle many "" '{"pids": {"limit": 10}}' true)
 fails=0
 for i in $(seq 20); do
@@ -148,6 +155,7 @@ eq "20 runs: no kapsel unit left" "$(units_like 'kapsel-many*')" ""
 eq "20 runs: no cgroup left" "$(ls -d $SC/system.slice/kapsel-many* 2>/dev/null)" ""
 
 # ---------------------------------------------------------------- bad input
+tm "bad input"
 # one_line_fail DESC CMD...: fails, with exactly one line on stderr.
 one_line_fail() {
 	local d=$1; shift
@@ -175,6 +183,7 @@ eq "bad input: no unit left" "$(units_like 'kapsel-bad*'; units_like 'kt-*')" ""
 eq "bad input: no cgroup left" "$(ls -d $SC/system.slice/kapsel-bad* $SC/system.slice/kt-* 2>/dev/null)" ""
 
 # ---------------------------------------------------------------- the host is clean
+tm "the host is clean"
 eq "no kapsel or kt- scope left at all" "$(units_like '*.scope' | grep -E '^(kapsel|kt)-')" ""
 rm -rf "$T"
 done_testing
