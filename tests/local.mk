@@ -116,7 +116,7 @@ tests_unit_test_lsm_live_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh
 EXTRA_DIST += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh \
 	tests/integration/cgroups/lib.sh tests/integration/cgroups/suite.sh \
-	tests/vm/run-in-vm.sh tests/vm/vm-init.sh tests/vm/vm-stage2.sh bench/bench-cgroups.sh
+	tests/vm/run-in-vm.sh tests/vm/vm-init.sh tests/vm/vm-stage2.sh bench/bench-cgroups.sh bench/bench-systemd.sh
 # the systemd cgroup driver: one boot of the test VM with systemd as PID 1
 TESTS += tests/integration/systemd-vm.test
 EXTRA_DIST += tests/integration/systemd-vm.test tests/integration/systemd/suite.sh \

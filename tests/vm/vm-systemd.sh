@@ -14,12 +14,26 @@ out=/run/vm-out
 unit=/run/kapsel-units
 export SYSTEMD_UNIT_PATH=/etc/systemd/system.control:/run/systemd/system.control:/run/systemd/transient:$unit
 mkdir -p $unit /etc/systemd/system-generators
-for u in system.slice user.slice user@.service user-runtime-dir@.service; do
+for u in system.slice user.slice user@.service user-runtime-dir@.service dbus.socket \
+	dbus.service; do
 	cp /lib/systemd/system/$u $unit/ 2>/dev/null
 done
 for g in /lib/systemd/system-generators/* /usr/lib/systemd/system-generators/*; do
 	[ -e "$g" ] && ln -sf /dev/null "/etc/systemd/system-generators/${g##*/}"
 done
+# A user manager (user@UID.service) for rootless tests: its own few units,
+# no generators either, and the XDG_RUNTIME_DIR pam_systemd would set
+# through logind (not running here).
+mkdir -p /etc/systemd/user-generators $unit/user@.service.d /run/kapsel-user-units
+for g in /usr/lib/systemd/user-generators/* /lib/systemd/user-generators/*; do
+	[ -e "$g" ] && ln -sf /dev/null "/etc/systemd/user-generators/${g##*/}"
+done
+cat >$unit/user@.service.d/kapsel-test.conf <<'UNIT'
+[Service]
+Environment=XDG_RUNTIME_DIR=/run/user/%i
+Environment=SYSTEMD_UNIT_PATH=/run/user/%i/systemd/user.control:/run/user/%i/systemd/transient:/run/kapsel-user-units
+UNIT
+printf '[Unit]\nDescription=kapsel test user session\n' >/run/kapsel-user-units/default.target
 cat >$unit/kapsel-test.target <<'UNIT'
 [Unit]
 Description=kapsel test VM

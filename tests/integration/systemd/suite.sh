@@ -14,7 +14,11 @@ if [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ] ||
 	echo "1..0 # SKIP needs systemd as PID 1 on a pure cgroup2 (run it through tests/vm/run-in-vm.sh with KAPSEL_VM_INIT=systemd)"
 	exit 77
 fi
-make_rootfs
+# The applets the containers run, not all ~400 (each ln costs under TCG).
+mkdir -p "$T/rootfs/bin" "$T/rootfs/proc" "$T/rootfs/dev" "$T/rootfs/sys" "$T/rootfs/tmp" \
+	"$T/rootfs/shared" "$T/rootfs/devtest"
+cp "$(command -v busybox)" "$T/rootfs/bin/busybox"
+for n in sh sleep true echo cat; do ln -s busybox "$T/rootfs/bin/$n"; done
 echo "# kapsel: $KAPSEL, systemd $(systemctl --version | head -1), $(nproc) cpus"
 KS() { K --systemd-cgroup "$@"; }
 # Guest uptime at each section: where the VM's time goes.
@@ -181,6 +185,59 @@ check "delete --force the first" K delete --force dup1
 eq "bad input: no state left" "$(ls "$ROOT")" ""
 eq "bad input: no unit left" "$(units_like 'kapsel-bad*'; units_like 'kt-*')" ""
 eq "bad input: no cgroup left" "$(ls -d $SC/system.slice/kapsel-bad* $SC/system.slice/kt-* 2>/dev/null)" ""
+
+# ---------------------------------------------------------------- rootless: systemd --user
+tm "rootless"
+# A user with its own manager (user@UID.service, Delegate=pids memory cpu);
+# kapsel run by that user reaches it through $XDG_RUNTIME_DIR/systemd/private.
+RUID=4242
+XR=/run/user/$RUID
+US() { setpriv --reuid=$RUID --regid=$RUID --clear-groups env -i PATH="$PATH" HOME=/ \
+	XDG_RUNTIME_DIR=$XR "$@"; }
+RK() { US "$KAPSEL" --systemd-cgroup "$@"; }
+RL_OK=false
+if useradd -M -d / -s /bin/sh -u $RUID -U kt-sd && timeout 120 systemctl start user@$RUID.service; then
+	ok "rootless: the user's systemd is running"
+	RL_OK=true
+else
+	not_ok "rootless: start user@$RUID.service"
+	systemctl status --no-pager user@$RUID.service 2>&1 | sed 's/^/#   /' | head -20
+fi
+if $RL_OK; then
+	chmod 755 "$T"
+	mkdir "$T/rl" && chown $RUID:$RUID "$T/rl"
+	US sh -c "cd $T/rl && \"$KAPSEL\" spec --rootless"
+	jq --arg r "$T/rootfs" '.root = {path: $r, readonly: true} | .process.terminal = false
+		| .process.args = ["sleep", "1000"]
+		| .linux.resources = {memory: {limit: 67108864}, pids: {limit: 30}}' \
+		"$T/rl/config.json" >"$T/rl/c" && mv "$T/rl/c" "$T/rl/config.json" && chmod 644 "$T/rl/config.json"
+	check "rootless: create with --systemd-cgroup" RK create --bundle "$T/rl" rl1
+	check "rootless: start" RK start rl1
+	RU=kapsel-rl1.scope
+	RP=$(US systemctl --user show -p ControlGroup,MemoryMax,TasksMax,Delegate,ActiveState $RU 2>&1)
+	RCG=$(prop "$RP" ControlGroup)
+	eq "rootless: the scope is active in the user's manager" "$(prop "$RP" ActiveState)" active
+	eq "rootless: its cgroup is in user@$RUID.service" "$RCG" \
+		"/user.slice/user-$RUID.slice/user@$RUID.service/user.slice/$RU"
+	RPID=$(RK state rl1 2>/dev/null | jq -r .pid)
+	eq "rootless: the init is in the scope" "$(cat /proc/$RPID/cgroup 2>&1)" "0::$RCG"
+	eq "rootless: Delegate=yes" "$(prop "$RP" Delegate)" yes
+	eq "rootless: MemoryMax" "$(prop "$RP" MemoryMax)" 67108864
+	eq "rootless: memory.max" "$(cat "$SC$RCG/memory.max" 2>&1)" 67108864
+	eq "rootless: TasksMax" "$(prop "$RP" TasksMax)" 30
+	eq "rootless: pids.max" "$(cat "$SC$RCG/pids.max" 2>&1)" 30
+	check "rootless: update --pids-limit 40" RK update --pids-limit 40 rl1
+	eq "rootless: TasksMax after update" "$(US systemctl --user show -P TasksMax $RU 2>&1)" 40
+	eq "rootless: pids.max after update" "$(cat "$SC$RCG/pids.max" 2>&1)" 40
+	check "rootless: delete --force" RK delete --force rl1
+	for _ in $(seq 50); do [ ! -e "$SC$RCG" ] && break; sleep 0.1; done
+	eq "rootless: no unit left" "$(US systemctl --user show -P LoadState $RU 2>&1)" not-found
+	eq "rootless: no cgroup left" "$( [ -e "$SC$RCG" ] && echo "$SC$RCG exists")" ""
+	eq "rootless: no state left" "$(ls $XR/kapsel 2>&1)" ""
+	# Never a blocking stop of a user manager (it can hang the run): kill it.
+	systemctl kill -s KILL user@$RUID.service
+	systemctl stop --no-block user@$RUID.service
+fi
 
 # ---------------------------------------------------------------- the host is clean
 tm "the host is clean"
