@@ -50,7 +50,8 @@ int cgroup_create_systemd(const char *id, const char *cgroups_path, json_t *reso
 /* Reopens a container's cgroup from the path state.json recorded. */
 int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err);
 /* The same for a container made with cgroup_create_systemd: update and
- * destroy then go through its unit (which may be gone already). */
+ * destroy then go through its unit (which may be gone already). Fails when
+ * systemd cannot be reached (cgroup_open still reaches the files). */
 int cgroup_open_systemd(const char *path, struct kcgroup **ret, struct kerr *err);
 /* The path relative to the cgroup2 mount ("/kapsel/ID"), to record in state.json. */
 const char *cgroup_path(const struct kcgroup *cg);

@@ -189,15 +189,12 @@ int cgroup_open_systemd(const char *path, struct kcgroup **ret, struct kerr *err
 	sd->user = cg->rootless;
 	sd->unit = xstrdup(base + 1);
 	sd->made = true;
-	if (cg_sd_connect(sd->user, &sd->bus, &e) < 0) {
-		/* Without systemd the files can still be cleaned up. */
-		klog(KLOG_WARN, "%s: managing %s on the filesystem only", e.msg, path);
-		sd_free(sd);
-		*ret = cg;
-		return 0;
-	}
 	cg->ops = &sd_ops;
 	cg->sd = sd;
+	if (cg_sd_connect(sd->user, &sd->bus, err) < 0) {
+		cgroup_free(cg);
+		return -1;
+	}
 	*ret = cg;
 	return 0;
 }

@@ -34,6 +34,11 @@ Environment=XDG_RUNTIME_DIR=/run/user/%i
 Environment=SYSTEMD_UNIT_PATH=/run/user/%i/systemd/user.control:/run/user/%i/systemd/transient:/run/kapsel-user-units
 UNIT
 printf '[Unit]\nDescription=kapsel test user session\n' >/run/kapsel-user-units/default.target
+# Empty stand-ins for the boot targets that services' default dependencies
+# name (user-runtime-dir@, user@, dbus): nothing of a real boot is pulled in.
+for t in sysinit basic sockets shutdown; do
+	printf '[Unit]\nDefaultDependencies=no\n' >$unit/$t.target
+done
 cat >$unit/kapsel-test.target <<'UNIT'
 [Unit]
 Description=kapsel test VM
