@@ -14,8 +14,7 @@ out=/run/vm-out
 unit=/run/kapsel-units
 export SYSTEMD_UNIT_PATH=/etc/systemd/system.control:/run/systemd/system.control:/run/systemd/transient:$unit
 mkdir -p $unit /etc/systemd/system-generators
-for u in system.slice user.slice user@.service user-runtime-dir@.service dbus.socket \
-	dbus.service; do
+for u in system.slice user.slice user@.service dbus.socket dbus.service; do
 	cp /lib/systemd/system/$u $unit/ 2>/dev/null
 done
 for g in /lib/systemd/system-generators/* /usr/lib/systemd/system-generators/*; do
@@ -34,6 +33,17 @@ Environment=XDG_RUNTIME_DIR=/run/user/%i
 Environment=SYSTEMD_UNIT_PATH=/run/user/%i/systemd/user.control:/run/user/%i/systemd/transient:/run/kapsel-user-units
 UNIT
 printf '[Unit]\nDescription=kapsel test user session\n' >/run/kapsel-user-units/default.target
+# systemd-user-runtime-dir asks logind (over the D-Bus system bus, not
+# running here) for the directory's size: make it plainly instead.
+cat >$unit/user-runtime-dir@.service <<'UNIT'
+[Unit]
+Description=User runtime directory /run/user/%i (test VM stand-in)
+DefaultDependencies=no
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'mkdir -p -m 700 /run/user/%i && chown %i /run/user/%i'
+UNIT
 # Empty stand-ins for the boot targets that services' default dependencies
 # name (user-runtime-dir@, user@, dbus): nothing of a real boot is pulled in.
 for t in sysinit basic sockets shutdown; do
