@@ -65,11 +65,13 @@ static int sd_enter(struct kcgroup *cg, pid_t pid, struct kerr *err)
 	if (cg_sd_start_scope(sd->bus, sd->unit, sd->slice, sd->description, pid, sd->version,
 			      &sd->props, &sd->made, err) < 0)
 		return -1;
+	struct kcg_plan none = { 0 };
+
 	if (cg_sd_control_group(sd->bus, sd->unit, &path, err) < 0)
 		return -1;
 	free(cg->path);
 	cg->path = path;
-	if (open_dir(cg, err) < 0 || cg_fs_apply(cg, &sd->plan, err) < 0)
+	if (open_dir(cg, err) < 0 || cg_apply_plans(cg, &sd->plan, &none, err) < 0)
 		return -1;
 	kdebug("systemd: %s started in %s, cgroup %s", sd->unit, sd->slice, cg->path);
 	return 0;
@@ -80,25 +82,26 @@ static int sd_update(struct kcgroup *cg, json_t *resources, struct kerr *err)
 	cleanup_free char *where = xasprintf("%s%s", cg->mount, cg->path);
 	struct kcg_sd *sd = cg->sd;
 	struct kcg_sdprops props = { 0 };
-	struct kcg_plan plan;
+	struct kcg_plan p2, p1;
 	int r;
 
 	if (cg->dirfd < 0)
 		return kerr_set(err, ENOENT, "cgroup %s is gone", where);
-	if (cg_fs_update_plan(cg, resources, &plan, err) < 0)
+	if (cg_update_plans(cg, resources, &p2, &p1, err) < 0)
 		return -1;
 	/* Checks first: systemd must not get limits the files then refuse. */
-	r = cg_check_controllers(cg->dirfd, where, cg->rootless, &plan, err);
+	r = cg_check_controllers(cg->dirfd, where, cg->rootless, &p2, err);
 	if (r == 0 && sd->version == 0)
 		r = cg_sd_version(sd->bus, &sd->version, err);
 	if (r == 0)
-		r = cg_sd_props_from_plan(&plan, sd->version, &props, err);
+		r = cg_sd_props_from_plan(&p2, sd->version, &props, err);
 	if (r == 0 && props.n > 0)
 		r = cg_sd_set_props(sd->bus, sd->unit, &props, err);
 	if (r == 0)
-		r = cg_fs_apply(cg, &plan, err);
+		r = cg_apply_plans(cg, &p2, &p1, err);
 	cg_sd_props_free(&props);
-	cg_plan_free(&plan);
+	cg_plan_free(&p2);
+	cg_plan_free(&p1);
 	return r;
 }
 
@@ -107,13 +110,20 @@ static int sd_update(struct kcgroup *cg, json_t *resources, struct kerr *err)
 static int sd_destroy(struct kcgroup *cg, struct kerr *err)
 {
 	struct kcg_sd *sd = cg->sd;
+	cleanup_close int rootfd = -1;
 
-	if (cg_fs_empty(cg, err) < 0)
+	if (cg2_empty(cg, err) < 0)
 		return -1;
 	if (sd->made && cg_sd_stop_unit(sd->bus, sd->unit, err) < 0)
 		return -1;
-	if (cg->dirfd >= 0)
-		return cg_fs_remove(cg, err);
+	if (cg->dirfd < 0)
+		return 0;
+	/* What the container made below its delegated scope, if systemd left it. */
+	rootfd = open(cg->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return kerr_errno(err, "open %s", cg->mount);
+	if (cg_rmdir_tree(rootfd, cg->path + 1) < 0)
+		return kerr_errno(err, "remove cgroup %s%s", cg->mount, cg->path);
 	return 0;
 }
 
@@ -128,31 +138,43 @@ int cgroup_create_systemd(const char *id, const char *cgroups_path, json_t *reso
 			  bool rootless, struct kcgroup **ret, struct kerr *err)
 {
 	const char *mount = cg_mount_point();
-	cleanup_free char *slice_path = NULL;
+	cleanup_free char *slice_path = NULL, *ctrls = NULL;
 	cleanup_close int rootfd = -1;
+	struct kcg_plan p1 = { 0 };
+	struct kcg_layout l = { 0 };
 	struct kcg_sd *sd;
 	struct kcgroup *cg;
+	int r;
 
 	if (mount == NULL)
 		return kerr_set(err, ENOTSUP, "--systemd-cgroup: no cgroup2 hierarchy is mounted");
 	sd = xcalloc(1, sizeof(*sd));
 	sd->user = rootless;
 	/* The cgroup path until systemd says (a user manager's is deeper). */
-	cg = cg_new(mount, NULL, -1, rootless);
+	cg = cg_new(mount, "/", rootless);
 	cg->ops = &sd_ops;
 	cg->sd = sd;
-	if (cg_sd_unit_names(id, cgroups_path, rootless, &sd->slice, &sd->unit, err) < 0 ||
-	    cg_slice_path(sd->slice, &slice_path, err) < 0 ||
-	    cg_plan_build(resources, 0, &sd->plan, err) < 0)
-		goto fail;
-	cg->path = xasprintf("%s/%s", slice_path, sd->unit);
-	sd->description = xasprintf("kapsel container %s", id);
-	/* Everything that can be refused is, before systemd makes anything. */
 	rootfd = open(mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		kerr_errno(err, "open %s", mount);
 		goto fail;
 	}
+	/* cgroup2 only: systemd owns the v1 hierarchies of a hybrid host. */
+	if (read_file_at(rootfd, "cgroup.controllers", 4096, &ctrls, NULL, err) < 0)
+		goto fail;
+	l.v2_mount = (char *)mount;
+	l.v2_ctrls = ctrls;
+	if (cg_sd_unit_names(id, cgroups_path, rootless, &sd->slice, &sd->unit, err) < 0 ||
+	    cg_slice_path(sd->slice, &slice_path, err) < 0)
+		goto fail;
+	r = cg_plan_select(&l, resources, 0, -1, rootless, &sd->plan, &p1, err);
+	cg_plan_free(&p1);
+	if (r < 0)
+		goto fail;
+	free(cg->path);
+	cg->path = xasprintf("%s/%s", slice_path, sd->unit);
+	sd->description = xasprintf("kapsel container %s", id);
+	/* Everything that can be refused is, before systemd makes anything. */
 	if (cg_check_controllers(rootfd, mount, rootless, &sd->plan, err) < 0 ||
 	    cg_sd_connect(sd->user, &sd->bus, err) < 0 ||
 	    cg_sd_version(sd->bus, &sd->version, err) < 0 ||
@@ -178,7 +200,7 @@ int cgroup_open_systemd(const char *path, struct kcgroup **ret, struct kerr *err
 	if (base == NULL || path[0] != '/' || strlen(base) < 7 ||
 	    strcmp(base + strlen(base) - 6, ".scope") != 0 || strstr(path, "/..") != NULL)
 		return kerr_set(err, EINVAL, "invalid systemd cgroup path \"%s\"", path ? path : "");
-	cg = cg_new(mount, xstrdup(path), -1, geteuid() != 0);
+	cg = cg_new(mount, path, geteuid() != 0);
 	/* The scope goes away by itself when its processes are gone. */
 	if (open_dir(cg, &e) < 0 && e.code != ENOENT) {
 		*err = e;

@@ -148,6 +148,8 @@ static int one_prop(const struct kcg_write *w, unsigned version, struct kcg_sdpr
 	};
 	uint64_t v;
 
+	if (w->kind != KCG_WRITE || w->file == NULL)
+		return 0;  /* a warning or a refusal, not a value */
 	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
 		if (strcmp(w->file, limits[i].file) != 0 || version < limits[i].since)
 			continue;

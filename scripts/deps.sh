@@ -12,10 +12,14 @@ PKGS=(
 	# tests and demo
 	busybox-static jq iproute2 uidmap clang libclang-rt-14-dev
 	umoci skopeo buildah slirp4netns passt nftables bsdutils tmux
+	# hybrid-tools.sh: ctr and podman driving kapsel
+	containerd podman
 	# comparisons and benchmark
 	crun runc hyperfine time containernetworking-plugins netavark
 	# cgroup v2 test VM
 	qemu-system-x86 cpio kmod xz-utils
+	# the systemd test VM boots the host's systemd; dbus for rootless and crun/runc
+	systemd dbus
 )
 
 missing=()
