@@ -40,6 +40,8 @@ int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, b
 int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err);
 /* The path relative to the cgroup2 mount ("/kapsel/ID"), to record in state.json. */
 const char *cgroup_path(const struct kcgroup *cg);
+/* The cgroup2 mount it lives under ("/sys/fs/cgroup"); mount + path is its directory. */
+const char *cgroup_mount(const struct kcgroup *cg);
 /* An O_DIRECTORY fd of the cgroup, for CLONE_INTO_CGROUP (owned by cg). */
 int cgroup_dirfd(const struct kcgroup *cg);
 /* Moves pid into the cgroup. */

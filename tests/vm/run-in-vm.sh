@@ -24,8 +24,14 @@ MEM=${KAPSEL_VM_MEM:-1024}
 CPUS=${KAPSEL_VM_CPUS:-2}
 # Modules Debian builds as modules that the guest needs, in any order (the
 # load order comes from depmod): 9p for the host share, overlay for the
-# root, veth/bridge for network tests, loop for io.max on a block device.
+# root, veth/bridge for network tests, loop for io.max on a block device;
+# the *_diag ones let CRIU read sockets (sock_diag), tun its tun devices,
+# nf_tables its network lock (and CRIU 3.17 probes nft at every start;
+# libcrc32c, which nf_tables needs, finds crc32c only if loaded before).
+# KAPSEL_VM_MODULES adds more.
 MODULES="virtio_pci 9pnet_virtio 9p overlay veth bridge loop"
+MODULES="$MODULES unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag tun crc32c_generic nf_tables"
+MODULES="$MODULES ${KAPSEL_VM_MODULES:-}"
 
 skip() { echo "run-in-vm: SKIP: $*" >&2; exit 77; }
 die() { echo "run-in-vm: $*" >&2; exit 99; }
@@ -98,7 +104,8 @@ if [ ! -s "$vmlinux" ]; then
 fi
 
 # --- initramfs -------------------------------------------------------------
-initrd=$CACHE/initramfs-$kver.cpio.gz
+# Named after the module list: VMs wanting other modules do not share it.
+initrd=$CACHE/initramfs-$kver-$(echo $MODULES | md5sum | cut -c1-8).cpio.gz
 vmdir=$(dirname "$0")
 if [ ! -s "$initrd" ] || [ "$0" -nt "$initrd" ] || [ "$vmdir/vm-init.sh" -nt "$initrd" ] ||
    [ "$vmdir/vm-stage2.sh" -nt "$initrd" ]; then

@@ -1,0 +1,173 @@
+/* Running criu(8): finding the binary, an argument vector, the fork+exec
+ * with the fds and cgroup the restored tasks inherit, and turning a failure
+ * into one line from CRIU's own log. */
+#include "runtime/criu.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/util.h"
+
+void kargv_add(struct kargv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 32;
+		a->v = realloc(a->v, a->cap * sizeof(char *));
+		if (a->v == NULL)
+			abort();
+	}
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+void kargv_free(struct kargv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	a->v = NULL;
+	a->n = a->cap = 0;
+}
+
+int criu_find(const char *wanted, char **ret_path, struct kerr *err)
+{
+	const char *path = getenv("PATH");
+	cleanup_free char *dirs = NULL;
+	char *save = NULL;
+
+	if (wanted != NULL && strchr(wanted, '/') != NULL) {
+		if (access(wanted, X_OK) < 0)
+			return kerr_errno(err, "--criu %s", wanted);
+		*ret_path = xstrdup(wanted);
+		return 0;
+	}
+	if (wanted == NULL)
+		wanted = "criu";
+	/* sudo and cron often leave /usr/sbin out of PATH: look there too. */
+	dirs = xasprintf("%s:/usr/local/sbin:/usr/sbin:/sbin", path != NULL ? path : "");
+	for (char *d = strtok_r(dirs, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
+		cleanup_free char *p = xasprintf("%s/%s", d, wanted);
+
+		if (d[0] == '/' && access(p, X_OK) == 0) {
+			*ret_path = move_ptr(p);
+			return 0;
+		}
+	}
+	return kerr_set(err, ENOENT, "%s not found: checkpoint/restore needs CRIU "
+				     "(install the Debian package criu)", wanted);
+}
+
+/* The first "Error (file:line): message" of CRIU's log, as "message". */
+static char *first_log_error(const char *dir, const char *log)
+{
+	cleanup_free char *path = xasprintf("%s/%s", dir, log);
+	FILE *f = fopen(path, "re");
+	char line[512];
+	char *found = NULL;
+
+	if (f == NULL)
+		return NULL;
+	while (found == NULL && fgets(line, sizeof(line), f) != NULL) {
+		char *e = strstr(line, "Error (");
+		char *m = e != NULL ? strstr(e, "): ") : NULL;
+
+		if (m == NULL)
+			continue;
+		m += 3;
+		m[strcspn(m, "\n")] = '\0';
+		found = xstrdup(m);
+	}
+	fclose(f);
+	return found;
+}
+
+static void exec_child(struct kargv *a, int cgroup_fd, const int *keep_fds, size_t n_keep)
+{
+	sigset_t none;
+	int tmp[16];
+
+	if (n_keep > ARRAY_SIZE(tmp))
+		_exit(125);
+	/* A foreground restore blocks the signals it forwards: CRIU needs them. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Restored tasks are forked by criu: born in the container's cgroup. */
+	if (cgroup_fd >= 0) {
+		int fd = openat(cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write(fd, "0", 1) != 1) {
+			perror("kapsel: join the container's cgroup for criu");
+			_exit(125);
+		}
+		close(fd);
+	}
+	/* Out of the way first, so dup2 onto 3.. cannot clobber a later one. */
+	for (size_t i = 0; i < n_keep; i++) {
+		tmp[i] = fcntl(keep_fds[i], F_DUPFD_CLOEXEC, 64);
+		if (tmp[i] < 0)
+			_exit(125);
+	}
+	for (size_t i = 0; i < n_keep; i++) {
+		if (dup2(tmp[i], 3 + (int)i) < 0)
+			_exit(125);
+	}
+	if (mark_cloexec_from(3 + (int)n_keep, NULL) < 0)
+		_exit(125);
+	execv(a->v[0], a->v);
+	fprintf(stderr, "kapsel: exec %s: %s\n", a->v[0], strerror(errno));
+	_exit(127);
+}
+
+int criu_run(struct kargv *a, int cgroup_fd, const int *keep_fds, size_t n_keep,
+	     const char *log_dir, const char *log, struct kerr *err)
+{
+	cleanup_free char *msg = NULL;
+	int status;
+	pid_t pid;
+
+	if (klog_debug_enabled()) {
+		for (size_t i = 0; i < a->n; i++)
+			kdebug("criu argv[%zu] = %s", i, a->v[i]);
+	}
+	pid = fork();
+	if (pid < 0)
+		return kerr_errno(err, "fork criu");
+	if (pid == 0)
+		exec_child(a, cgroup_fd, keep_fds, n_keep);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return kerr_errno(err, "wait for criu");
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	msg = first_log_error(log_dir, log);
+	if (msg != NULL)
+		return kerr_set(err, 0, "criu %s failed: %s (log: %s/%s)", a->v[1], msg, log_dir,
+				log);
+	if (WIFSIGNALED(status))
+		return kerr_set(err, 0, "criu %s killed by signal %d (log: %s/%s)", a->v[1],
+				WTERMSIG(status), log_dir, log);
+	return kerr_set(err, 0, "criu %s failed with status %d (log: %s/%s)", a->v[1],
+			WEXITSTATUS(status), log_dir, log);
+}
+
+const char *criu_ns_key(enum kns_type t)
+{
+	return t == KNS_NET ? "extRootNetNS" : t == KNS_PID ? "extRootPidNS" : NULL;
+}
