@@ -44,7 +44,7 @@ static int dump_args(struct kargv *a, const char *criu, struct kcontainer *c,
 		kargv_add(a, "--prev-images-dir=%s", o->parent_path);
 	if (o->pre_dump)
 		return 0;
-	criu_mount_args(a, spec, false);
+	criu_mount_args(a, spec, false, NULL);
 	return criu_ns_dump_args(a, spec, err);
 }
 

@@ -43,8 +43,10 @@ void criu_common_args(struct kargv *a, const struct kcriu_common *o, const char 
 
 /* Bind mounts and linux.devices as CRIU "external" mounts (runc's list):
  * dumped by name (their destination), bound again from their source on
- * restore. */
-void criu_mount_args(struct kargv *a, const struct kspec *spec, bool restore);
+ * restore; so is the cgroup mount without a cgroup namespace (then
+ * cgroup_dir is the restored container's cgroup directory). */
+void criu_mount_args(struct kargv *a, const struct kspec *spec, bool restore,
+		     const char *cgroup_dir);
 /* Network and pid namespaces joined by path are external too: CRIU leaves
  * them alone and, on restore, puts the tasks into the fd we pass. */
 int criu_ns_dump_args(struct kargv *a, const struct kspec *spec, struct kerr *err);

@@ -64,14 +64,24 @@ static bool is_bind(const struct kmount *m)
 	return m->bind || (m->flags & MS_BIND) || (m->type != NULL && strcmp(m->type, "bind") == 0);
 }
 
-void criu_mount_args(struct kargv *a, const struct kspec *spec, bool restore)
+void criu_mount_args(struct kargv *a, const struct kspec *spec, bool restore,
+		     const char *cgroup_dir)
 {
+	bool cgroupns = spec->ns[KNS_CGROUP].wanted;
+
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct kmount *m = &spec->mounts[i];
 
 		if (is_bind(m))
 			kargv_add(a, "--external=mnt[%s]:%s", m->destination,
 				  restore ? m->source : m->destination);
+		/* Without a cgroup namespace kapsel binds the container's own
+		 * cgroup directory there (runtime/mounts_cgroup.c): a mount whose
+		 * root CRIU cannot see; on restore, the new cgroup is bound. */
+		else if (!cgroupns && m->type != NULL && strcmp(m->type, "cgroup") == 0 &&
+			 (!restore || cgroup_dir != NULL))
+			kargv_add(a, "--external=mnt[%s]:%s", m->destination,
+				  restore ? cgroup_dir : m->destination);
 	}
 	/* Nodes kapsel bound from the host (no mknod in a user namespace). */
 	for (size_t i = 0; i < spec->n_devices; i++)

@@ -66,6 +66,8 @@ static int ns_args(struct kargv *a, struct restoring *r, struct kerr *err)
 static int restore_args(struct kargv *a, const char *criu, struct restoring *r,
 			const struct kcriu_common *co, struct kerr *err)
 {
+	cleanup_free char *cgdir = NULL;
+
 	kargv_add(a, "%s", criu);
 	kargv_add(a, "restore");
 	criu_common_args(a, co, "restore.log");
@@ -73,9 +75,11 @@ static int restore_args(struct kargv *a, const char *criu, struct restoring *r,
 	kargv_add(a, "--restore-detached");
 	kargv_add(a, "--pidfile=%s/%s", r->state_dir, CRIU_PID_FILE);
 	kargv_add(a, "--evasive-devices");
-	if (r->k.cg != NULL)
+	if (r->k.cg != NULL) {
+		cgdir = xasprintf("%s%s", cgroup_mount(r->k.cg), cgroup_path(r->k.cg));
 		kargv_add(a, "--cgroup-root=%s", cgroup_path(r->k.cg));
-	criu_mount_args(a, r->k.spec, true);
+	}
+	criu_mount_args(a, r->k.spec, true, cgdir);
 	return ns_args(a, r, err);
 }
 
