@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/syscalls.h"
 #include "common/util.h"
 
 void kargv_add(struct kargv *a, const char *fmt, ...)
@@ -134,11 +137,49 @@ static void exec_child(struct kargv *a, int cgroup_fd, const int *keep_fds, size
 	_exit(127);
 }
 
+/* Until criu exits: answers each pid the action script sends. A failed
+ * answer makes the script fail, and CRIU then aborts the restore. */
+static int serve_notify(pid_t pid, struct kcriu_notify *n, struct kerr *err)
+{
+	cleanup_close int pidfd = sys_pidfd_open(pid, 0);
+	int ret = 0;
+
+	if (pidfd < 0)
+		return kerr_errno(err, "pidfd of criu");
+	for (;;) {
+		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN },
+				       { .fd = n->pid_fd, .events = POLLIN } };
+		char buf[32];
+		int64_t v;
+		ssize_t len;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return kerr_errno(err, "wait for criu");
+		}
+		if (p[0].revents & POLLIN)
+			return ret;
+		if (!(p[1].revents & POLLIN))
+			continue;
+		len = read(n->pid_fd, buf, sizeof(buf) - 1);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		if (ret == 0 && (!parse_i64(buf, &v) || v <= 0 ||
+				 (ret = n->fn(n->arg, (pid_t)v, err)) < 0))
+			ret = ret < 0 ? ret : kerr_set(err, EPROTO, "criu's action script sent \"%s\"", buf);
+		if (write(n->ack_fd, ret == 0 ? "ok\n" : "no\n", 3) != 3)
+			return kerr_errno(err, "answer criu's action script");
+	}
+}
+
 int criu_run(struct kargv *a, int cgroup_fd, const int *keep_fds, size_t n_keep,
-	     const char *log_dir, const char *log, struct kerr *err)
+	     const char *log_dir, const char *log, struct kcriu_notify *notify, struct kerr *err)
 {
 	cleanup_free char *msg = NULL;
-	int status;
+	int status, nret = 0;
 	pid_t pid;
 
 	if (klog_debug_enabled()) {
@@ -150,10 +191,14 @@ int criu_run(struct kargv *a, int cgroup_fd, const int *keep_fds, size_t n_keep,
 		return kerr_errno(err, "fork criu");
 	if (pid == 0)
 		exec_child(a, cgroup_fd, keep_fds, n_keep);
+	if (notify != NULL)
+		nret = serve_notify(pid, notify, err);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return kerr_errno(err, "wait for criu");
 	}
+	if (nret < 0)
+		return -1;   /* the hook's error says more than CRIU's */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	msg = first_log_error(log_dir, log);
@@ -165,6 +210,40 @@ int criu_run(struct kargv *a, int cgroup_fd, const int *keep_fds, size_t n_keep,
 				WTERMSIG(status), log_dir, log);
 	return kerr_set(err, 0, "criu %s failed with status %d (log: %s/%s)", a->v[1],
 			WEXITSTATUS(status), log_dir, log);
+}
+
+#define NOTIFY_PID "criu-notify"
+#define NOTIFY_ACK "criu-ack"
+
+int criu_notify_open(struct kcriu_notify *n, struct kargv *a, int dirfd, const char *dir,
+		     struct kerr *err)
+{
+	n->pid_fd = n->ack_fd = -1;
+	if (strchr(dir, '\'') != NULL)
+		return kerr_set(err, EINVAL, "state directory %s: a quote in the path", dir);
+	if (mkfifoat(dirfd, NOTIFY_PID, 0600) < 0 || mkfifoat(dirfd, NOTIFY_ACK, 0600) < 0)
+		return kerr_errno(err, "fifos for criu's action script in %s", dir);
+	/* Read end non-blocking: the script's open for writing never waits.
+	 * O_RDWR on the answer fifo: our open does not wait for the script. */
+	n->pid_fd = openat(dirfd, NOTIFY_PID, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	n->ack_fd = openat(dirfd, NOTIFY_ACK, O_RDWR | O_CLOEXEC);
+	if (n->pid_fd < 0 || n->ack_fd < 0)
+		return kerr_errno(err, "open fifos for criu's action script");
+	kargv_add(a, "--action-script=[ \"$CRTOOLS_SCRIPT_ACTION\" = setup-namespaces ] || exit 0; "
+		     "echo \"$CRTOOLS_INIT_PID\" >'%s/" NOTIFY_PID "' && read -r r <'%s/" NOTIFY_ACK
+		     "' && [ \"$r\" = ok ]", dir, dir);
+	return 0;
+}
+
+void criu_notify_close(struct kcriu_notify *n, int dirfd)
+{
+	if (n->pid_fd >= 0)
+		close(n->pid_fd);
+	if (n->ack_fd >= 0)
+		close(n->ack_fd);
+	n->pid_fd = n->ack_fd = -1;
+	unlinkat(dirfd, NOTIFY_PID, 0);
+	unlinkat(dirfd, NOTIFY_ACK, 0);
 }
 
 const char *criu_ns_key(enum kns_type t)

@@ -51,12 +51,29 @@ void criu_mount_args(struct kargv *a, const struct kspec *spec, bool restore,
  * them alone and, on restore, puts the tasks into the fd we pass. */
 int criu_ns_dump_args(struct kargv *a, const struct kspec *spec, struct kerr *err);
 
+/* CRIU's "setup-namespaces" moment of a restore (the tasks exist in their
+ * namespaces, nothing runs yet), where runc runs the prestart and
+ * createRuntime hooks. CRIU's command line reports it only to an
+ * --action-script: ours writes the init's pid into a fifo in dir and waits
+ * for our answer on another. */
+struct kcriu_notify {
+	int (*fn)(void *arg, pid_t init_pid, struct kerr *err);
+	void *arg;
+	int pid_fd, ack_fd;   /* the fifos, opened by criu_notify_open */
+};
+
+/* Makes the fifos in dirfd (path dir) and appends --action-script. */
+int criu_notify_open(struct kcriu_notify *n, struct kargv *a, int dirfd, const char *dir,
+		     struct kerr *err);
+void criu_notify_close(struct kcriu_notify *n, int dirfd);
+
 /* Runs criu with argv (argv[0] is the binary). Before the exec the child
  * joins cgroup_fd's cgroup when >= 0 (restored tasks are born in it) and
- * gets keep_fds[i] as fd 3+i. Waits; a non-zero exit becomes an error
- * naming the first "Error" line of log_dir/log. */
+ * gets keep_fds[i] as fd 3+i. Waits, answering notify (may be NULL); a
+ * non-zero exit becomes an error naming the first "Error" line of
+ * log_dir/log (or notify's error). */
 int criu_run(struct kargv *a, int cgroup_fd, const int *keep_fds, size_t n_keep,
-	     const char *log_dir, const char *log, struct kerr *err);
+	     const char *log_dir, const char *log, struct kcriu_notify *notify, struct kerr *err);
 
 /* The key CRIU knows an external namespace by (runc's): extRootNetNS, extRootPidNS. */
 const char *criu_ns_key(enum kns_type t);

@@ -19,6 +19,7 @@
 #include "common/util.h"
 #include "runtime/criu.h"
 #include "runtime/foreground.h"
+#include "runtime/hooks.h"
 #include "runtime/restore_root.h"
 
 #define CRIU_PID_FILE "criu.pid"
@@ -83,6 +84,29 @@ static int restore_args(struct kargv *a, const char *criu, struct restoring *r,
 	return ns_args(a, r, err);
 }
 
+static bool has_hook(json_t *hooks, const char *kind)
+{
+	json_t *a = json_object_get(hooks, kind);
+
+	return json_is_array(a) && json_array_size(a) > 0;
+}
+
+/* runc's order at CRIU's setup-namespaces: prestart, then createRuntime,
+ * with the state of the container being created and the new init's pid. */
+static int run_restore_hooks(void *arg, pid_t init_pid, struct kerr *err)
+{
+	struct restoring *r = arg;
+	cleanup_free char *state = NULL;
+
+	r->k.c->st.pid = init_pid;
+	r->k.c->st.start_time = proc_start_time(init_pid);
+	state = lifecycle_state_string(r->k.c);
+	if (hooks_run(r->k.spec->hooks, KHOOK_PRESTART, state, 0, err) < 0 ||
+	    hooks_run(r->k.spec->hooks, KHOOK_CREATE_RUNTIME, state, 0, err) < 0)
+		return -1;
+	return 0;
+}
+
 static int check_images(const char *dir, struct kerr *err)
 {
 	cleanup_free char *inv = xasprintf("%s/inventory.img", dir);
@@ -125,6 +149,7 @@ static int do_restore(const struct kglobal *g, const char *id, const struct kres
 		.file_locks = o->file_locks,
 	};
 	cleanup_free char *rootdir = NULL;
+	struct kcriu_notify notify = { .pid_fd = -1, .ack_fd = -1 };
 	struct kcontainer *c;
 	struct kargv a = { 0 };
 	int ret = -1;
@@ -155,8 +180,18 @@ static int do_restore(const struct kglobal *g, const char *id, const struct kres
 	if (restore_root_prepare(c->dirfd, r->state_dir, r->k.spec, &r->criu_root, err) < 0 ||
 	    restore_args(&a, criu, r, &co, err) < 0)
 		goto out;
+	if (has_hook(r->k.spec->hooks, "prestart") || has_hook(r->k.spec->hooks, "createRuntime")) {
+		notify = (struct kcriu_notify){ .fn = run_restore_hooks, .arg = r };
+		if (criu_notify_open(&notify, &a, c->dirfd, r->state_dir, err) < 0) {
+			criu_notify_close(&notify, c->dirfd);
+			goto out;
+		}
+	}
 	ret = criu_run(&a, r->k.cg != NULL ? cgroup_dirfd(r->k.cg) : -1, r->ns_fds, r->n_ns,
-		       co.work_path ? co.work_path : co.image_path, "restore.log", err);
+		       co.work_path ? co.work_path : co.image_path, "restore.log",
+		       notify.fn != NULL ? &notify : NULL, err);
+	if (notify.fn != NULL)
+		criu_notify_close(&notify, c->dirfd);
 	restore_root_release(c->dirfd, r->criu_root);
 	free(r->criu_root);
 	r->criu_root = NULL;

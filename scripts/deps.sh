@@ -16,6 +16,8 @@ PKGS=(
 	crun runc hyperfine time containernetworking-plugins netavark
 	# cgroup v2 test VM
 	qemu-system-x86 cpio kmod xz-utils
+	# checkpoint/restore (kapsel drives the criu binary; its tests run in the VM)
+	criu
 )
 
 missing=()

@@ -228,3 +228,16 @@ tests_unit_test_mounts_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 # lsm: real containers (root; skips until the runtime has `run`)
 TESTS += tests/integration/lsm.sh
 EXTRA_DIST += tests/integration/lsm.sh
+
+# checkpoint/restore (issue 13): CRIU fails `criu check` on the build hosts'
+# kernel, so the suite runs in the test VM (one boot for every criu/*.sh)
+TESTS += tests/integration/criu-vm.test
+# memhog runs inside busybox containers: static, and without the sanitizers
+# (their runtime cannot be linked statically)
+check_PROGRAMS += tests/integration/helpers/memhog
+tests_integration_helpers_memhog_SOURCES = tests/integration/helpers/memhog.c
+tests_integration_helpers_memhog_CFLAGS = -std=gnu11 -O2 -Wall -Wextra -Werror
+tests_integration_helpers_memhog_LDFLAGS = -static
+EXTRA_DIST += tests/integration/criu-vm.test tests/integration/criu/lib.sh \
+	tests/integration/criu/suite.sh tests/integration/criu/basic.sh \
+	tests/integration/criu/tcp.sh tests/integration/criu/predump.sh

@@ -39,9 +39,8 @@ make_rootfs() { # make_rootfs DIR: a busybox-static rootfs
 	mkdir -p "$r/bin" "$r/proc" "$r/dev" "$r/sys" "$r/tmp" "$r/data"
 	b=$(command -v busybox)
 	cp "$b" "$r/bin/busybox"
-	for n in $("$r/bin/busybox" --list); do
-		[ "$n" = busybox ] || ln -sf busybox "$r/bin/$n"
-	done
+	# One process, not 400 ln (each fork is slow under TCG).
+	chroot "$r" /bin/busybox --install -s /bin
 }
 
 # bundle DIR CMD [JQ-FILTER]: a bundle with its own rootfs whose process runs
