@@ -34,6 +34,11 @@ status_of() { K state "$1" 2>/dev/null | jq -r .status; }
 pid_of() { K state "$1" 2>/dev/null | jq -r .pid; }
 is_status() { [ "$(status_of "$1")" = "$2" ]; }
 
+# iproute2 by full path: busybox sh would run its own `ip` applet.
+IP=/usr/sbin/ip; [ -x $IP ] || IP=/sbin/ip
+# A jq filter joining the network namespace `ip netns` named $1.
+netns_filter() { echo "(.linux.namespaces[] | select(.type == \"network\")) += {path: \"/var/run/netns/$1\"}"; }
+
 make_rootfs() { # make_rootfs DIR: a busybox-static rootfs
 	local r=$1 b
 	mkdir -p "$r/bin" "$r/proc" "$r/dev" "$r/sys" "$r/tmp" "$r/data"

@@ -9,8 +9,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 NS=kcriu-ct$$ CL=kcriu-cl$$
-IP=ip   # busybox sh would run its own applet: take iproute2 by full path
-IP=/usr/sbin/ip; [ -x $IP ] || IP=/sbin/ip
 cleanup() {
 	K delete -f srv >/dev/null 2>&1
 	$IP netns del "$NS" 2>/dev/null; $IP netns del "$CL" 2>/dev/null
@@ -28,8 +26,7 @@ check "client namespace" $IP netns add "$CL"
 check "container namespace with a veth to the client" net_up
 
 B=$T/srv
-bundle "$B" 'exec nc -l -p 7000 -e cat' \
-	"(.linux.namespaces[] | select(.type == \"network\")) += {path: \"/var/run/netns/$NS\"}"
+bundle "$B" 'exec nc -l -p 7000 -e cat' "$(netns_filter "$NS")"
 check "run -d the echo server in $NS" K run -d --bundle "$B" srv
 
 # The client: one connection for the whole test. It sends a line, reads the
