@@ -27,10 +27,12 @@ CPUS=${KAPSEL_VM_CPUS:-2}
 # root, veth/bridge for network tests, loop for io.max on a block device;
 # the *_diag ones let CRIU read sockets (sock_diag), tun its tun devices,
 # nf_tables its network lock (and CRIU 3.17 probes nft at every start;
-# libcrc32c, which nf_tables needs, finds crc32c only if loaded before).
+# libcrc32c, which nf_tables needs, finds crc32c only if loaded before);
+# without nf_conntrack_netlink CRIU fails to dump a network namespace
+# ("-22 reported by netlink" right after "Dumping netns links").
 # KAPSEL_VM_MODULES adds more.
 MODULES="virtio_pci 9pnet_virtio 9p overlay veth bridge loop"
-MODULES="$MODULES unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag tun crc32c_generic nf_tables"
+MODULES="$MODULES unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag tun crc32c_generic nf_tables nf_conntrack_netlink"
 MODULES="$MODULES ${KAPSEL_VM_MODULES:-}"
 
 skip() { echo "run-in-vm: SKIP: $*" >&2; exit 77; }
