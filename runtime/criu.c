@@ -56,7 +56,8 @@ int criu_find(const char *wanted, char **ret_path, struct kerr *err)
 
 	if (wanted != NULL && strchr(wanted, '/') != NULL) {
 		if (access(wanted, X_OK) < 0)
-			return kerr_errno(err, "--criu %s", wanted);
+			return kerr_set(err, errno, "--criu %s: checkpoint/restore needs CRIU (install "
+						    "the Debian package criu)", wanted);
 		*ret_path = xstrdup(wanted);
 		return 0;
 	}

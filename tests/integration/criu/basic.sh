@@ -53,7 +53,10 @@ fails_one_line "restore of an id that exists" K restore -d --image-path "$T/img2
 fails_one_line "bad --manage-cgroups-mode" K checkpoint --manage-cgroups-mode bogus --image-path "$T/bad" ctr
 eq "ctr still running after the bad commands" "$(status_of ctr)" running
 check "and counting" counting "$B"
-fails_one_line "criu missing" K --criu /nonexistent/criu checkpoint --image-path "$T/bad" ctr
+fails_one_line "checkpoint without criu" K --criu /nonexistent/criu checkpoint --image-path "$T/bad" ctr
+check "the error names the package" grep -q "Debian package criu" "$T/fail.err"
+fails_one_line "restore without criu" K --criu /nonexistent/criu restore -d --image-path "$T/img2" --bundle "$B" ctr3
+check "the error names the package" grep -q "Debian package criu" "$T/fail.err"
 eq "ctr still running" "$(status_of ctr)" running
 
 # -- migration: restore the --leave-running images under a fresh --root,
