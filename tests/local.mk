@@ -241,4 +241,4 @@ tests_integration_helpers_memhog_LDFLAGS = -static
 EXTRA_DIST += tests/integration/criu-vm.test tests/integration/criu/lib.sh \
 	tests/integration/criu/suite.sh tests/integration/criu/basic.sh \
 	tests/integration/criu/tcp.sh tests/integration/criu/predump.sh \
-	tests/integration/criu/shelljob.sh bench/bench-criu.sh
+	tests/integration/criu/shelljob.sh tests/integration/criu/hooks.sh bench/bench-criu.sh
