@@ -26,7 +26,7 @@ static const struct cli_command commands[] = {
 	{ "update", cmd_update, "change a container's resource limits", false },
 	{ "events", cmd_events, "stream a container's stats and OOM events", false },
 	{ "checkpoint", cmd_checkpoint, "checkpoint a running container with CRIU", false },
-	{ "restore", cmd_restore, "restore a container from a CRIU checkpoint", true },
+	{ "restore", cmd_restore, "restore a container from a CRIU checkpoint", false },
 };
 
 static const char usage_head[] =

@@ -41,6 +41,11 @@ int criu_common_prepare(const struct kcriu_common *o, bool create_images, struct
 /* Appends -D, -W, -o LOG, -v4, --manage-cgroups and the boolean flags. */
 void criu_common_args(struct kargv *a, const struct kcriu_common *o, const char *log);
 
+/* process.terminal: the pty master lives outside the container, and only
+ * CRIU's RPC (not its command line) hands a new one back for
+ * --console-socket, as runc does: refused with one line. */
+int criu_refuse_terminal(const struct kspec *spec, struct kerr *err);
+
 /* Bind mounts and linux.devices as CRIU "external" mounts (runc's list):
  * dumped by name (their destination), bound again from their source on
  * restore; so is the cgroup mount without a cgroup namespace (then

@@ -59,6 +59,15 @@ void criu_common_args(struct kargv *a, const struct kcriu_common *o, const char 
 		kargv_add(a, "--file-locks");
 }
 
+int criu_refuse_terminal(const struct kspec *spec, struct kerr *err)
+{
+	if (spec->process != NULL && spec->process->terminal)
+		return kerr_set(err, ENOTSUP, "process.terminal is true: kapsel cannot checkpoint or "
+					      "restore a container with its own pty (CRIU's "
+					      "command line cannot return the new pty master)");
+	return 0;
+}
+
 static bool is_bind(const struct kmount *m)
 {
 	return m->bind || (m->flags & MS_BIND) || (m->type != NULL && strcmp(m->type, "bind") == 0);

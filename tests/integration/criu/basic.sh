@@ -47,6 +47,9 @@ fails_one_line "restore from a missing image dir" K restore -d --image-path "$T/
 mkdir -p "$T/corrupt"; cp -a "$T/img2/." "$T/corrupt/"
 for f in "$T"/corrupt/pages-*.img "$T"/corrupt/core-*.img; do head -c 100 /dev/urandom >"$f"; done
 fails_one_line "restore from a corrupted image dir" K restore -d --image-path "$T/corrupt" --bundle "$B" ctr2
+mkdir -p "$T/ttyb"
+jq --arg r "$B/rootfs" '.process.terminal = true | .root.path = $r' "$B/config.json" >"$T/ttyb/config.json"
+fails_one_line "restore with process.terminal (unsupported)" K restore -d --image-path "$T/img2" --bundle "$T/ttyb" ctr2
 eq "nothing left of ctr2" "$(ls "$ROOT")" ctr
 check "no cgroup left for ctr2" test ! -e /sys/fs/cgroup/kapsel/ctr2
 fails_one_line "restore of an id that exists" K restore -d --image-path "$T/img2" --bundle "$B" ctr
