@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 /* How CRIU keeps TCP peers out while it dumps (--tcp-established): nftables
  * needs only the nf_tables module (iptables 1.8 on Debian is nft underneath

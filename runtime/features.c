@@ -7,7 +7,7 @@
 
 #include "lsm/lsm.h"
 #include "runtime/criu.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 static json_t *string_array(const char *const *v)
 {

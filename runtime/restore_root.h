@@ -3,7 +3,7 @@
 #define KAPSEL_RUNTIME_RESTORE_ROOT_H
 
 #include "common/error.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 /* Creates missing mount points in the rootfs and binds it to
  * STATE_DIR/criu-root; *ret_path is that directory. */
