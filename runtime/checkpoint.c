@@ -77,7 +77,7 @@ int runtime_checkpoint(const struct kglobal *g, const char *id, const struct kch
 			 kstatus_name(s));
 		goto out;
 	}
-	if (spec_load(c->st.bundle, &spec, err) < 0 || criu_refuse_terminal(spec, err) < 0 ||
+	if (spec_load(c->st.bundle, &spec, err) < 0 || criu_refuse_terminal(spec, o->shell_job, err) < 0 ||
 	    criu_common_prepare(&co, true, err) < 0 ||
 	    dump_args(&a, criu, c, spec, o, &co, err) < 0 ||
 	    criu_run(&a, -1, NULL, 0, co.work_path ? co.work_path : co.image_path, dump_log(o),

@@ -215,10 +215,13 @@ int criu_run(struct kargv *a, int cgroup_fd, const int *keep_fds, size_t n_keep,
 
 #define NOTIFY_PID "criu-notify"
 #define NOTIFY_ACK "criu-ack"
+#define NOTIFY_SCRIPT "criu-action"
 
 int criu_notify_open(struct kcriu_notify *n, struct kargv *a, int dirfd, const char *dir,
 		     struct kerr *err)
 {
+	cleanup_free char *script = NULL;
+
 	n->pid_fd = n->ack_fd = -1;
 	if (strchr(dir, '\'') != NULL)
 		return kerr_set(err, EINVAL, "state directory %s: a quote in the path", dir);
@@ -230,9 +233,14 @@ int criu_notify_open(struct kcriu_notify *n, struct kargv *a, int dirfd, const c
 	n->ack_fd = openat(dirfd, NOTIFY_ACK, O_RDWR | O_CLOEXEC);
 	if (n->pid_fd < 0 || n->ack_fd < 0)
 		return kerr_errno(err, "open fifos for criu's action script");
-	kargv_add(a, "--action-script=[ \"$CRTOOLS_SCRIPT_ACTION\" = setup-namespaces ] || exit 0; "
-		     "echo \"$CRTOOLS_INIT_PID\" >'%s/" NOTIFY_PID "' && read -r r <'%s/" NOTIFY_ACK
-		     "' && [ \"$r\" = ok ]", dir, dir);
+	/* CRIU execs the script itself (no shell in between): a file it is. */
+	script = xasprintf("#!/bin/sh\n"
+			   "[ \"$CRTOOLS_SCRIPT_ACTION\" = setup-namespaces ] || exit 0\n"
+			   "echo \"$CRTOOLS_INIT_PID\" >'%s/" NOTIFY_PID "' || exit 1\n"
+			   "read -r r <'%s/" NOTIFY_ACK "' && [ \"$r\" = ok ]\n", dir, dir);
+	if (write_file_atomic_at(dirfd, NOTIFY_SCRIPT, script, strlen(script), 0700, err) < 0)
+		return kerr_prefix(err, "criu's action script");
+	kargv_add(a, "--action-script=%s/" NOTIFY_SCRIPT, dir);
 	return 0;
 }
 
@@ -245,6 +253,7 @@ void criu_notify_close(struct kcriu_notify *n, int dirfd)
 	n->pid_fd = n->ack_fd = -1;
 	unlinkat(dirfd, NOTIFY_PID, 0);
 	unlinkat(dirfd, NOTIFY_ACK, 0);
+	unlinkat(dirfd, NOTIFY_SCRIPT, 0);
 }
 
 const char *criu_ns_key(enum kns_type t)

@@ -43,8 +43,10 @@ void criu_common_args(struct kargv *a, const struct kcriu_common *o, const char 
 
 /* process.terminal: the pty master lives outside the container, and only
  * CRIU's RPC (not its command line) hands a new one back for
- * --console-socket, as runc does: refused with one line. */
-int criu_refuse_terminal(const struct kspec *spec, struct kerr *err);
+ * --console-socket, as runc does. With --shell-job CRIU accepts the slave
+ * without its master and restores it onto its own stdin's terminal (the
+ * restore's); without, refused with one line. */
+int criu_refuse_terminal(const struct kspec *spec, bool shell_job, struct kerr *err);
 
 /* Bind mounts and linux.devices as CRIU "external" mounts (runc's list):
  * dumped by name (their destination), bound again from their source on

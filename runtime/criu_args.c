@@ -59,12 +59,12 @@ void criu_common_args(struct kargv *a, const struct kcriu_common *o, const char 
 		kargv_add(a, "--file-locks");
 }
 
-int criu_refuse_terminal(const struct kspec *spec, struct kerr *err)
+int criu_refuse_terminal(const struct kspec *spec, bool shell_job, struct kerr *err)
 {
-	if (spec->process != NULL && spec->process->terminal)
-		return kerr_set(err, ENOTSUP, "process.terminal is true: kapsel cannot checkpoint or "
-					      "restore a container with its own pty (CRIU's "
-					      "command line cannot return the new pty master)");
+	if (spec->process != NULL && spec->process->terminal && !shell_job)
+		return kerr_set(err, ENOTSUP, "process.terminal is true: only --shell-job can "
+					      "checkpoint or restore it (CRIU's command line cannot "
+					      "return a new pty master for --console-socket)");
 	return 0;
 }
 

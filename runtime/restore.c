@@ -159,7 +159,7 @@ static int do_restore(const struct kglobal *g, const char *id, const struct kres
 		return -1;
 	if (r->k.spec->process == NULL)
 		return kerr_set(err, 0, "config.json: process: required to restore a container");
-	if (criu_refuse_terminal(r->k.spec, err) < 0)
+	if (criu_refuse_terminal(r->k.spec, o->shell_job, err) < 0)
 		return -1;
 	if (cgroups_validate(r->k.spec->resources, err) < 0 ||
 	    container_new(g->root, id, &r->k.c, err) < 0)

@@ -17,7 +17,7 @@ rm -f "$T"/*.json
 check "checkpoint" K checkpoint --image-path "$T/img" hk
 eq "poststop ran with the container's state" "$(jq -r .id "$T/poststop.json" 2>/dev/null)" hk
 check "restore -d" K restore -d --image-path "$T/img" --bundle "$B" hk
-pid=$(pid_of hk)
+pid=$(pid_of hk); pid=${pid:-no pid}
 eq "prestart got the restored init's pid" "$(jq -r .pid "$T/prestart.json" 2>/dev/null)" "$pid"
 eq "createRuntime too" "$(jq -r .pid "$T/createRuntime.json" 2>/dev/null)" "$pid"
 eq "status while restoring: creating" "$(jq -r .status "$T/prestart.json" 2>/dev/null)" creating

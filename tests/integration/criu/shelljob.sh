@@ -1,9 +1,11 @@
 #!/bin/bash
-# --shell-job: a container whose stdio is a terminal from outside (run in the
-# foreground under script(1)'s pty, process.terminal false). It prints a
-# tick every 0.3 s to that terminal; after checkpoint --shell-job, restore
-# --shell-job under another script(1) reattaches it to the new terminal,
-# and the ticks go on from where they stopped.
+# --shell-job: a container with a pty (process.terminal true, run in the
+# foreground under script(1), kapsel relaying the master). It prints a tick
+# every 0.3 s; checkpoint --shell-job takes the pty slave without its master;
+# restore --shell-job under another script(1) gives the process that
+# terminal, and the ticks go on from where they stopped. (A terminal from
+# outside the container with terminal false cannot work: CRIU finds its
+# devpts mount outside the container's mount namespace.)
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
@@ -18,7 +20,7 @@ B=$T/sj
 mkdir -p "$B"; make_rootfs "$B/rootfs"
 (cd "$B" && "$KAPSEL" spec)
 jq '.process.args = ["sh", "-c", "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.3; done"]
-	| .process.terminal = false' "$B/config.json" >"$B/c.json" &&
+	| .process.terminal = true' "$B/config.json" >"$B/c.json" &&
 	mv "$B/c.json" "$B/config.json"
 
 script -qfec "$KAPSEL --root $ROOT run --bundle $B sj" "$T/tty1" </dev/null >/dev/null 2>&1 &
