@@ -236,6 +236,14 @@ EXTRA_DIST += tests/integration/lsm.sh
 # checkpoint/restore (issue 13): CRIU fails `criu check` on the build hosts'
 # kernel, so the suite runs in the test VM (one boot for every criu/*.sh)
 TESTS += tests/integration/criu-vm.test
+# what kapsel passes to criu, without root or a working CRIU
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_criu
+TESTS += tests/unit/test_criu
+tests_unit_test_criu_SOURCES = tests/unit/test_criu.c
+tests_unit_test_criu_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_criu_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+endif
 # memhog runs inside busybox containers: static, and without the sanitizers
 # (their runtime cannot be linked statically)
 check_PROGRAMS += tests/integration/helpers/memhog
