@@ -166,9 +166,9 @@ static int do_restore(const struct kglobal *g, const char *id, const struct kres
 		return -1;
 	c = r->k.c;
 	c->st.bundle = xstrdup(r->k.spec->bundle);
-	c->st.owner = geteuid();   /* created: now, as runc stamps a restored container */
+	c->st.owner = geteuid();
 	c->st.annotations = json_incref(r->k.spec->annotations);
-	c->st.created = lifecycle_now();
+	c->st.created = lifecycle_now();   /* as runc stamps a restored container */
 	rootdir = realpath(g->root, NULL);
 	if (rootdir == NULL)
 		return kerr_errno(err, "state directory %s", g->root);
