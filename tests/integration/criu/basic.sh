@@ -10,6 +10,10 @@ counting() { local a b; a=$(count "$1"); sleep 0.5; b=$(count "$1"); [ "$b" -gt 
 COUNTER='i=0; while :; do i=$((i+1)); echo $i >/data/count.tmp; mv /data/count.tmp /data/count; sleep 0.1; done'
 LIMITS='.linux.resources = {memory: {limit: 134217728}, pids: {limit: 50}}'
 
+eq "features names the criu binary" \
+	"$("$KAPSEL" features | jq -r '.annotations["org.kapsel.checkpoint.criu"]')" "$(command -v criu || echo /usr/sbin/criu)"
+check "--help lists checkpoint and restore" eval '"$KAPSEL" --help | grep -q "^  checkpoint " && "$KAPSEL" --help | grep -q "^  restore "'
+
 B=$T/counter
 bundle "$B" "$COUNTER" "$LIMITS"
 check "run -d the counter" K run -d --bundle "$B" ctr
