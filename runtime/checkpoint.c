@@ -32,7 +32,8 @@ static int dump_args(struct kargv *a, const char *criu, struct kcontainer *c,
 		/* The cgroup freezer stops a forking task that ptrace might miss. */
 		if (cgroup_open(c->st.cgroup_path, &cg, err) < 0)
 			return -1;
-		kargv_add(a, "--freeze-cgroup=%s%s", cgroup_mount(cg), cgroup_path(cg));
+		if (cgroup_mount(cg) != NULL)
+			kargv_add(a, "--freeze-cgroup=%s%s", cgroup_mount(cg), cgroup_path(cg));
 		cgroup_free(cg);
 	}
 	if (o->leave_running)
@@ -80,7 +81,7 @@ int runtime_checkpoint(const struct kglobal *g, const char *id, const struct kch
 	if (spec_load(c->st.bundle, &spec, err) < 0 || criu_refuse_terminal(spec, o->shell_job, err) < 0 ||
 	    criu_common_prepare(&co, true, err) < 0 ||
 	    dump_args(&a, criu, c, spec, o, &co, err) < 0 ||
-	    criu_run(&a, -1, NULL, 0, co.work_path ? co.work_path : co.image_path, dump_log(o),
+	    criu_run(&a, NULL, NULL, 0, co.work_path ? co.work_path : co.image_path, dump_log(o),
 		     NULL, err) < 0) {
 		kerr_prefix(err, "checkpoint %s", id);
 		goto out;

@@ -101,7 +101,7 @@ static char *first_log_error(const char *dir, const char *log)
 	return found;
 }
 
-static void exec_child(struct kargv *a, int cgroup_fd, const int *keep_fds, size_t n_keep)
+static void exec_child(struct kargv *a, struct kcgroup *cg, const int *keep_fds, size_t n_keep)
 {
 	sigset_t none;
 	int tmp[16];
@@ -112,14 +112,13 @@ static void exec_child(struct kargv *a, int cgroup_fd, const int *keep_fds, size
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Restored tasks are forked by criu: born in the container's cgroup. */
-	if (cgroup_fd >= 0) {
-		int fd = openat(cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+	if (cg != NULL) {
+		struct kerr e = { 0 };
 
-		if (fd < 0 || write(fd, "0", 1) != 1) {
-			perror("kapsel: join the container's cgroup for criu");
+		if (cgroup_enter(cg, getpid(), &e) < 0) {
+			fprintf(stderr, "kapsel: criu: %s\n", e.msg);
 			_exit(125);
 		}
-		close(fd);
 	}
 	/* Out of the way first, so dup2 onto 3.. cannot clobber a later one. */
 	for (size_t i = 0; i < n_keep; i++) {
@@ -176,7 +175,7 @@ static int serve_notify(pid_t pid, struct kcriu_notify *n, struct kerr *err)
 	}
 }
 
-int criu_run(struct kargv *a, int cgroup_fd, const int *keep_fds, size_t n_keep,
+int criu_run(struct kargv *a, struct kcgroup *cg, const int *keep_fds, size_t n_keep,
 	     const char *log_dir, const char *log, struct kcriu_notify *notify, struct kerr *err)
 {
 	cleanup_free char *msg = NULL;
@@ -191,7 +190,7 @@ int criu_run(struct kargv *a, int cgroup_fd, const int *keep_fds, size_t n_keep,
 	if (pid < 0)
 		return kerr_errno(err, "fork criu");
 	if (pid == 0)
-		exec_child(a, cgroup_fd, keep_fds, n_keep);
+		exec_child(a, cg, keep_fds, n_keep);
 	if (notify != NULL)
 		nret = serve_notify(pid, notify, err);
 	while (waitpid(pid, &status, 0) < 0) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cgroups/cgroups.h"
 #include "common/error.h"
 #include "spec/spec.h"
 
@@ -75,11 +76,11 @@ int criu_notify_open(struct kcriu_notify *n, struct kargv *a, int dirfd, const c
 void criu_notify_close(struct kcriu_notify *n, int dirfd);
 
 /* Runs criu with argv (argv[0] is the binary). Before the exec the child
- * joins cgroup_fd's cgroup when >= 0 (restored tasks are born in it) and
+ * joins cg (may be NULL; restored tasks are born in it) and
  * gets keep_fds[i] as fd 3+i. Waits, answering notify (may be NULL); a
  * non-zero exit becomes an error naming the first "Error" line of
  * log_dir/log (or notify's error). */
-int criu_run(struct kargv *a, int cgroup_fd, const int *keep_fds, size_t n_keep,
+int criu_run(struct kargv *a, struct kcgroup *cg, const int *keep_fds, size_t n_keep,
 	     const char *log_dir, const char *log, struct kcriu_notify *notify, struct kerr *err);
 
 /* The key CRIU knows an external namespace by (runc's): extRootNetNS, extRootPidNS. */

@@ -77,7 +77,8 @@ static int restore_args(struct kargv *a, const char *criu, struct restoring *r,
 	kargv_add(a, "--pidfile=%s/%s", r->state_dir, CRIU_PID_FILE);
 	kargv_add(a, "--evasive-devices");
 	if (r->k.cg != NULL) {
-		cgdir = xasprintf("%s%s", cgroup_mount(r->k.cg), cgroup_path(r->k.cg));
+		if (cgroup_mount(r->k.cg) != NULL)
+			cgdir = xasprintf("%s%s", cgroup_mount(r->k.cg), cgroup_path(r->k.cg));
 		kargv_add(a, "--cgroup-root=%s", cgroup_path(r->k.cg));
 	}
 	criu_mount_args(a, r->k.spec, true, cgdir);
@@ -189,7 +190,7 @@ static int do_restore(const struct kglobal *g, const char *id, const struct kres
 			goto out;
 		}
 	}
-	ret = criu_run(&a, r->k.cg != NULL ? cgroup_dirfd(r->k.cg) : -1, r->ns_fds, r->n_ns,
+	ret = criu_run(&a, r->k.cg, r->ns_fds, r->n_ns,
 		       co.work_path ? co.work_path : co.image_path, "restore.log",
 		       notify.fn != NULL ? &notify : NULL, err);
 	if (notify.fn != NULL)

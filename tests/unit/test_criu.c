@@ -186,12 +186,12 @@ static void test_run_reports_first_log_error(void **state)
 	kargv_add(&a, "-c");
 	kargv_add(&a, "printf '(00.1) x\\n(00.2) Error (criu/mount.c:1): mnt: no root\\n"
 		      "(00.3) Error (criu/x.c:2): later\\n' >%s/dump.log; exit 1", dir);
-	assert_int_equal(criu_run(&a, -1, NULL, 0, dir, "dump.log", NULL, &err), -1);
+	assert_int_equal(criu_run(&a, NULL, NULL, 0, dir, "dump.log", NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "mnt: no root"));
 	assert_null(strstr(err.msg, "later"));
 	kargv_free(&a);
 	kargv_add(&a, "/bin/true");
-	assert_int_equal(criu_run(&a, -1, NULL, 0, dir, "dump.log", NULL, &err), 0);
+	assert_int_equal(criu_run(&a, NULL, NULL, 0, dir, "dump.log", NULL, &err), 0);
 	kargv_free(&a);
 	{
 		cleanup_free char *cmd = xasprintf("rm -rf %s", dir);
