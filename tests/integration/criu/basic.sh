@@ -26,9 +26,10 @@ before=$(count "$B")
 sleep 1
 eq "no counting while checkpointed" "$(count "$B")" "$before"
 check "dump.log and images written" test -s "$T/img1/inventory.img" -a -s "$T/img1/dump.log"
-check "restore -d" K restore -d --image-path "$T/img1" --bundle "$B" ctr
+check "restore -d" K restore -d --pid-file "$T/ctr.pid" --image-path "$T/img1" --bundle "$B" ctr
 eq "state: running" "$(status_of ctr)" running
 pid=$(pid_of ctr)
+eq "--pid-file holds the state's pid" "$(cat "$T/ctr.pid" 2>/dev/null)" "$pid"
 check "state: the pid is the restored init" test -d "/proc/$pid"
 check "it counts again" wait_for 30 counting "$B"
 after=$(count "$B")
