@@ -39,6 +39,7 @@ static const char usage_head[] =
 	"      --debug              log debug messages\n"
 	"      --rootless true|false|auto\n"
 	"      --criu PATH          the criu binary for checkpoint/restore (default: criu)\n"
+	"      --systemd-cgroup     the cgroup is a systemd scope (cgroupsPath slice:prefix:name)\n"
 	"  -v, --version            print the version\n"
 	"  -h, --help               this help; COMMAND --help for a command's\n\n"
 	"Commands:\n";
@@ -78,7 +79,7 @@ static int parse_global(int argc, char **argv, struct global_opts *o)
 		case 'd': o->g.debug = true; break;
 		case 'R': o->rootless = optarg; break;
 		case 'c': o->g.criu = optarg; break;
-		case 's': break;   /* accepted for runc compatibility */
+		case 's': o->g.systemd_cgroup = true; break;
 		case 'v':
 			printf("kapsel version %s\nspec: 1.0.2\n", KAPSEL_VERSION);
 			exit(0);

@@ -155,6 +155,10 @@ static int do_restore(const struct kglobal *g, const char *id, const struct kres
 	struct kargv a = { 0 };
 	int ret = -1;
 
+	/* A systemd scope starts with its first pid, known only inside criu. */
+	if (g->systemd_cgroup)
+		return kerr_set(err, ENOTSUP, "--systemd-cgroup: restoring into a systemd scope is "
+					      "not supported");
 	if (criu_common_prepare(&co, false, err) < 0 || check_images(co.image_path, err) < 0 ||
 	    spec_load(o->bundle != NULL ? o->bundle : ".", &r->k.spec, err) < 0)
 		return -1;

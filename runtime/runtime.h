@@ -15,6 +15,7 @@ struct kglobal {
 	bool rootless;            /* resolved from --rootless / euid */
 	bool debug;
 	const char *criu;         /* --criu: the criu binary (NULL: criu on PATH) */
+	bool systemd_cgroup;      /* --systemd-cgroup: the cgroup is a systemd scope */
 };
 
 struct kcreate_opts {

@@ -8,7 +8,7 @@ PKGS=(
 	# build
 	autoconf automake libtool pkg-config gcc make
 	libjansson-dev libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev
-	libarchive-dev libmnl-dev libcmocka-dev libnftables-dev nettle-dev
+	libarchive-dev libmnl-dev libcmocka-dev libnftables-dev nettle-dev libsystemd-dev
 	# tests and demo
 	busybox-static jq iproute2 uidmap clang libclang-rt-14-dev
 	umoci skopeo buildah slirp4netns passt nftables bsdutils tmux
@@ -21,6 +21,8 @@ PKGS=(
 	# checkpoint/restore (kapsel drives the criu binary; its tests run in the VM);
 	# CRIU runs iptables-save and ip while it dumps a network namespace
 	criu iptables
+	# the systemd test VM boots the host's systemd; dbus for rootless and crun/runc
+	systemd dbus
 )
 
 missing=()
