@@ -64,6 +64,9 @@ int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err);
 int cgroup_open_systemd(const char *path, struct kcgroup **ret, struct kerr *err);
 /* The path relative to each mount ("/kapsel/ID"), to record in state.json. */
 const char *cgroup_path(const struct kcgroup *cg);
+/* The cgroup2 mount it lives under ("/sys/fs/cgroup"), NULL on pure v1;
+ * mount + path is its cgroup2 directory (CRIU's --freeze-cgroup). */
+const char *cgroup_mount(const struct kcgroup *cg);
 /* An O_DIRECTORY fd of the cgroup2 dir, for CLONE_INTO_CGROUP (owned by cg);
  * -1 when the cgroup has v1 directories too (cgroup_enter then). */
 int cgroup_dirfd(const struct kcgroup *cg);

@@ -164,6 +164,11 @@ const char *cgroup_path(const struct kcgroup *cg)
 	return cg->path;
 }
 
+const char *cgroup_mount(const struct kcgroup *cg)
+{
+	return cg->mount;
+}
+
 int cgroup_dirfd(const struct kcgroup *cg)
 {
 	/* CLONE_INTO_CGROUP reaches cgroup2 only: with v1 directories too the

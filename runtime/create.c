@@ -49,7 +49,7 @@ static int validate(const struct kglobal *g, const struct kspec *spec,
 	return lsm_validate(spec, err);
 }
 
-static char *now_rfc3339(void)
+char *lifecycle_now(void)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -336,7 +336,7 @@ int lifecycle_create(const struct kglobal *g, const char *id, const struct kcrea
 	if (k.c == NULL && container_new(g->root, id, &k.c, err) < 0)
 		goto fail;
 	k.c->st.bundle = xstrdup(k.spec->bundle);
-	k.c->st.created = now_rfc3339();
+	k.c->st.created = lifecycle_now();
 	k.c->st.owner = geteuid();
 	k.c->st.rootless = g->rootless;
 	k.c->st.annotations = json_incref(k.spec->annotations);
