@@ -228,3 +228,8 @@ tests_unit_test_mounts_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 # lsm: real containers (root; skips until the runtime has `run`)
 TESTS += tests/integration/lsm.sh
 EXTRA_DIST += tests/integration/lsm.sh
+
+# crash safety (issue 16): commands killed at random points and named steps,
+# then list + delete -f, then a before/after snapshot of the host
+TESTS += tests/integration/chaos.sh
+EXTRA_DIST += tests/integration/chaos.sh

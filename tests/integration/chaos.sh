@@ -1,0 +1,341 @@
+#!/usr/bin/env bash
+# Crash safety (issue 16): kapsel commands killed with SIGKILL at random
+# instants and at named steps (KAPSEL_DEBUG_STOP_AT=STEP makes kapsel stop
+# itself there), then `list` + `delete -f` of every id, then a before/after
+# snapshot of everything kapsel makes on the host: cgroup dirs in every
+# hierarchy, mounts, processes, links/addresses/nftables of the test's own
+# network namespace, IPAM records, the state root and the image store.
+# Sections: create, run -d, exec, delete, create --network bridge, concurrent
+# commands on one id, image unpack. CHAOS_N scales the random kills (default 1).
+. "$(dirname "$0")/lib.sh"
+
+# Everything runs in a network namespace of our own: nsenter --net, unlike
+# `ip netns exec`, leaves /sys and its cgroup mounts as they are.
+if [ -z "${CHAOS_NETNS:-}" ]; then
+	[ "$(id -u)" -eq 0 ] || kt_skip "integration tests need root"
+	for t in ip nft nsenter jq; do
+		command -v $t >/dev/null || kt_skip "$t is not installed (scripts/deps.sh)"
+	done
+	ns=kt-chaos-$$
+	ip netns add "$ns" || kt_bail "ip netns add $ns failed"
+	CHAOS_NETNS=$ns nsenter --net="/run/netns/$ns" bash "$0" "$@"
+	rc=$?
+	ip netns del "$ns"
+	exit $rc
+fi
+kt_init
+ip link set lo up
+KT_TIMEOUT=30
+N=${CHAOS_N:-1}
+STORE="$KT_WORK/store"
+CH_IDS=()
+
+# ---- killing -------------------------------------------------------------
+
+# ch_start ARGS...: kapsel in the background, its pid in CH_PID; $STOP, when
+# set, names the step it stops at.
+ch_start() {
+	env KT_TAG="$KT_TAG" ${STOP:+KAPSEL_DEBUG_STOP_AT=$STOP} "$KAPSEL" --root "$KT_ROOT" "$@" \
+		</dev/null >/dev/null 2>>"$KT_TMP/ch.err" &
+	CH_PID=$!
+}
+
+# Milliseconds since the epoch.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# ch_time ARGS...: runs kapsel once to the end; its duration (ms) in CH_MS.
+ch_time() {
+	local t0
+	t0=$(now_ms)
+	K "$@" </dev/null >/dev/null 2>"$KT_TMP/time.err" || kt_bail "kapsel $* failed: $(cat "$KT_TMP/time.err")"
+	CH_MS=$(($(now_ms) - t0))
+	[ "$CH_MS" -ge 2 ] || CH_MS=2
+}
+
+# ch_kill_random MAXMS ARGS...: kapsel killed after 0..MAXMS ms.
+ch_kill_random() {
+	local max=$1; shift
+	ch_start "$@"
+	sleep "$(printf '%d.%03d' $((RANDOM % max / 1000)) $((RANDOM % max % 1000)))"
+	kill -KILL "$CH_PID" 2>/dev/null
+	wait "$CH_PID" 2>/dev/null
+	CH_KILLS=$((CH_KILLS + 1))
+}
+
+# Tagged processes stopped by SIGSTOP (state T).
+ch_stopped() {
+	local p
+	for p in $(kt_tagged_pids); do
+		[ "$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1)" = T ] && echo "$p"
+	done
+}
+
+# ch_kill_at STEP ARGS...: kapsel stops itself at STEP (in the runtime or in
+# a child of it); then the runtime is killed and the stopped one continued.
+# Fails when the step is never reached (a renamed or lost step).
+ch_kill_at() {
+	local step=$1 i stopped=""; shift
+	STOP=$step ch_start "$@"
+	for i in $(seq 250); do
+		stopped=$(ch_stopped)
+		[ -n "$stopped" ] && break
+		pid_alive "$CH_PID" || break
+		sleep 0.02
+	done
+	kill -KILL "$CH_PID" 2>/dev/null
+	wait "$CH_PID" 2>/dev/null
+	for i in $stopped; do kill -CONT "$i" 2>/dev/null; done
+	CH_KILLS=$((CH_KILLS + 1))
+	if [ -n "$stopped" ]; then
+		t_pass "killed at step $step ($*)"
+	else
+		t_fail "killed at step $step ($*)" "kapsel never stopped there" "$(tail -n 3 "$KT_TMP/ch.err")"
+	fi
+}
+
+# ch_id: a fresh id in $ID, remembered for the final delete -f.
+ch_id() {
+	new_id
+	CH_IDS+=("$ID")
+}
+
+# ---- the snapshot --------------------------------------------------------
+
+ch_snapshot() {
+	local p
+	echo "## cgroups (every hierarchy)"
+	find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d -name "*$KT_TAG*" 2>/dev/null | sort
+	echo "## mounts"
+	awk '{print $5}' /proc/self/mountinfo | grep -E "$KT_WORK|$KT_ROOT|$KT_TAG" | sort
+	echo "## processes"
+	for p in $(kt_tagged_pids); do
+		echo "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+	done | sort
+	echo "## links"
+	ip -o link show | sed 's/^[0-9]*: //; s/[:@].*//' | sort
+	echo "## addresses"
+	ip -o addr show | awk '$4 !~ /^fe80:/ {print $2, $4}' | sort
+	echo "## nftables"
+	nft list ruleset 2>/dev/null
+	echo "## ipam"
+	jq -cS '.containers' "$KT_ROOT/network/ipam.json" 2>/dev/null
+	echo "## state root"
+	(cd "$KT_ROOT" && find . -mindepth 1 | sort)
+	echo "## image store"
+	[ -d "$STORE" ] && (cd "$STORE" && find . -mindepth 1 -printf '%p %y\n' | sort)
+	true
+}
+
+# ch_list_all DESC: every state directory is a container `list` shows.
+ch_list_all() {
+	local dirs listed
+	dirs=$(ls -A "$KT_ROOT" | grep -vx network | sort)
+	listed=$(K list -q </dev/null 2>"$KT_TMP/list.err" | sort)
+	assert_eq "$1: list shows every container left on disk" "$dirs" "$listed"
+}
+
+# ch_delete_all DESC: delete -f of every listed id and every id tried; each
+# must succeed, and a second time too (nothing left to find).
+ch_delete_all() {
+	local id bad=""
+	for id in $(K list -q </dev/null 2>/dev/null) "${CH_IDS[@]+"${CH_IDS[@]}"}"; do
+		K delete -f "$id" </dev/null >/dev/null 2>"$KT_TMP/del.err" ||
+			bad+="$id: $(cat "$KT_TMP/del.err") "
+	done
+	assert_eq "$1: delete -f succeeds for every id" "" "$bad"
+	CH_IDS=()
+}
+
+# ch_compare DESC BEFORE: the host is as it was.
+ch_compare() {
+	local after
+	after=$(ch_snapshot)
+	if [ "$2" = "$after" ]; then
+		t_pass "$1: host identical before and after ($CH_KILLS kills)"
+	else
+		t_fail "$1: host identical before and after ($CH_KILLS kills)" \
+			"$(diff <(echo "$2") <(echo "$after") | grep '^[<>]')"
+	fi
+}
+
+# ---- create --------------------------------------------------------------
+
+make_bundle c
+set_args c sleep 100
+BC="$KT_WORK/c"
+CREATE_STEPS="create:reexec create:state create:cgroup create:spawned init:go init:mounted
+	init:ready create:ready create:committed"
+
+ch_id; ch_time create --bundle "$BC" "$ID"
+K delete -f "$ID" </dev/null
+BEFORE=$(ch_snapshot)
+CH_KILLS=0
+for i in $(seq $((120 * N))); do
+	ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) create --bundle "$BC" "$ID"
+done
+for s in $CREATE_STEPS; do
+	ch_id; ch_kill_at "$s" create --bundle "$BC" "$ID"
+done
+ch_list_all create
+ch_delete_all create
+ch_compare create "$BEFORE"
+
+# ---- run -d --------------------------------------------------------------
+
+ch_id; ch_time run -d --bundle "$BC" "$ID"
+K delete -f "$ID" </dev/null
+BEFORE=$(ch_snapshot)
+CH_KILLS=0
+for i in $(seq $((40 * N))); do
+	ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) run -d --bundle "$BC" "$ID"
+done
+ch_id; ch_kill_at create:committed run -d --bundle "$BC" "$ID"
+ch_list_all "run -d"
+ch_delete_all "run -d"
+ch_compare "run -d" "$BEFORE"
+
+# ---- exec: a killed exec leaves no process outside the container's cgroup --
+
+BEFORE=$(ch_snapshot)
+CH_KILLS=0
+new_id; E=$ID
+kk run -d --bundle "$BC" "$E"
+assert_rc "exec: the target container runs" 0
+ECG=$(jq -r '.cgroup_path // empty' "$KT_ROOT/$E/state.json")
+ch_time exec "$E" true
+for i in $(seq $((40 * N))); do
+	ch_kill_random $((CH_MS * 3 / 2 + 2)) exec "$E" sleep 1001
+done
+for s in exec:forked exec:joined exec:cgroup exec:ready; do
+	ch_kill_at "$s" exec "$E" sleep 1001
+done
+outside=""
+for p in $(kt_tagged_pids); do
+	case "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" in
+	"sleep 100 ") ;;   # the container's init
+	*) grep -qx "0::$ECG" "/proc/$p/cgroup" 2>/dev/null ||
+		outside+="$p($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)) " ;;
+	esac
+done
+[ -n "$ECG" ] || outside="(no cgroup recorded for $E)"
+assert_eq "exec: no process left outside the container's cgroup" "" "$outside"
+kk exec "$E" true
+assert_rc "exec: the container still takes an exec" 0
+assert_eq "exec: the container still runs" running "$(state_field "$E" .status)"
+CH_IDS+=("$E")
+ch_delete_all exec
+ch_compare exec "$BEFORE"
+
+# ---- delete: a killed delete can be repeated ----------------------------
+
+BEFORE=$(ch_snapshot)
+CH_KILLS=0
+ch_id; K run -d --bundle "$BC" "$ID" </dev/null; ch_time delete -f "$ID"
+for i in $(seq $((30 * N))); do
+	ch_id; K run -d --bundle "$BC" "$ID" </dev/null
+	ch_kill_random $((CH_MS * 3 / 2 + 2)) delete -f "$ID"
+done
+for s in delete:killed delete:cgroup delete:network delete:state; do
+	ch_id; K run -d --bundle "$BC" "$ID" </dev/null
+	ch_kill_at "$s" delete -f "$ID"
+done
+ch_list_all delete
+ch_delete_all delete
+ch_compare delete "$BEFORE"
+
+# ---- create --network bridge: no address leaked ---------------------------
+
+make_bundle n
+set_args n sleep 100
+BN="$KT_WORK/n"
+ch_id; ch_time create --network bridge --bundle "$BN" "$ID"
+K delete -f "$ID" </dev/null
+BEFORE=$(ch_snapshot)
+CH_KILLS=0
+for i in $(seq $((40 * N))); do
+	ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) create --network bridge --bundle "$BN" "$ID"
+done
+for s in create:network network:ipam init:go; do
+	ch_id; ch_kill_at "$s" create --network bridge --bundle "$BN" "$ID"
+done
+ch_list_all network
+ch_delete_all network
+ch_compare "create --network bridge" "$BEFORE"
+
+# ---- concurrent commands on one id ----------------------------------------
+
+BEFORE=$(ch_snapshot)
+CH_KILLS=0
+for i in $(seq $((5 * N))); do
+	ch_id
+	(K create --bundle "$BC" "$ID" </dev/null >/dev/null 2>&1; echo $? >"$KT_TMP/c1") &
+	(K create --bundle "$BC" "$ID" </dev/null >/dev/null 2>&1; echo $? >"$KT_TMP/c2") &
+	wait
+	assert_eq "concurrent create of one id: exactly one succeeds" \
+		"1" "$(cat "$KT_TMP/c1" "$KT_TMP/c2" | grep -cx 0)"
+	assert_eq "concurrent create of one id: it is created" created "$(state_field "$ID" .status)"
+	ch_id
+	K create --bundle "$BC" "$ID" </dev/null >/dev/null 2>&1 &
+	K delete -f "$ID" </dev/null >/dev/null 2>&1 &
+	wait
+	s=$(state_field "$ID" .status)
+	[ -z "$s" ] || [ "$s" = created ] && t_pass "delete during create: nothing or a created container" \
+		|| t_fail "delete during create: nothing or a created container" "status: $s"
+	ch_id
+	K create --bundle "$BC" "$ID" </dev/null >/dev/null 2>&1
+	K start "$ID" </dev/null >/dev/null 2>&1 &
+	K kill "$ID" KILL </dev/null >/dev/null 2>&1 &
+	wait
+	s=$(state_field "$ID" .status)
+	[ "$s" = running ] || [ "$s" = stopped ] && t_pass "kill during start: running or stopped" \
+		|| t_fail "kill during start: running or stopped" "status: $s"
+done
+ch_list_all concurrent
+ch_delete_all concurrent
+ch_compare "concurrent commands" "$BEFORE"
+
+# ---- image unpack: no partial layer in the store ---------------------------
+
+if command -v umoci >/dev/null; then
+	IMG="$KT_WORK/img"
+	umoci init --layout "$IMG" >/dev/null && umoci new --image "$IMG:bb" >/dev/null &&
+		umoci unpack --image "$IMG:bb" "$KT_WORK/iw" >/dev/null || kt_bail "umoci: cannot build the image"
+	cp -a "$KT_ROOTFS/." "$KT_WORK/iw/rootfs/"
+	umoci repack --image "$IMG:bb" "$KT_WORK/iw" >/dev/null || kt_bail "umoci repack"
+	# A second layer of many small files: an unpack worth interrupting.
+	mkdir -p "$KT_WORK/iw/rootfs/many"
+	for i in $(seq 400); do echo "$i" >"$KT_WORK/iw/rootfs/many/f$i"; done
+	umoci repack --image "$IMG:bb" "$KT_WORK/iw" >/dev/null || kt_bail "umoci repack"
+	rm -rf "$KT_WORK/iw"
+	IK() { K image "$@" --store "$STORE"; }
+	# The reference: each layer as a complete unpack leaves it.
+	ch_time image unpack --store "$STORE" --mode overlay "$IMG:bb" "$KT_WORK/ib0"
+	(cd "$STORE/layers" && find . -mindepth 1 -printf '%p %y %s\n' | sort) >"$KT_TMP/layers.ref"
+	IK release --rm "$KT_WORK/ib0" </dev/null >/dev/null 2>&1
+	IK rm "$IMG:bb" </dev/null >/dev/null 2>&1
+	BEFORE=$(ch_snapshot)
+	CH_KILLS=0
+	for i in $(seq $((30 * N))); do
+		ch_kill_random $((CH_MS * 3 / 2 + 2)) image unpack --store "$STORE" --mode overlay \
+			"$IMG:bb" "$KT_WORK/ib$i"
+	done
+	ch_kill_at image:layer image unpack --store "$STORE" --mode overlay "$IMG:bb" "$KT_WORK/ibs"
+	partial=$(cd "$STORE/layers" && find . -mindepth 1 -printf '%p %y %s\n' | sort |
+		grep -vxF -f "$KT_TMP/layers.ref")
+	assert_eq "image unpack: every layer in the store is whole" "" "$partial"
+	ls "$STORE/tmp" >"$KT_TMP/tmp.list" 2>/dev/null
+	# Whatever a killed unpack left is gone after one that completes.
+	kk image unpack --store "$STORE" --mode overlay "$IMG:bb" "$KT_WORK/ibz"
+	assert_rc "image unpack after the kills" 0
+	assert_eq "image unpack: no temp dir of a killed unpack is left" "" "$(ls "$STORE/tmp")"
+	for b in "$KT_WORK"/ib*; do
+		IK release --rm "$b" </dev/null >/dev/null 2>&1 || rm -rf "$b"
+	done
+	IK rm "$IMG:bb" </dev/null >/dev/null 2>&1
+	ch_compare "image unpack" "$BEFORE"
+fi
+
+# kapsel's shared network state (IPAM, its lock) stays, as the bridge does;
+# checked above: no container is left in it.
+rm -rf "$KT_ROOT/network"
+kt_finish
