@@ -36,6 +36,11 @@ int cgroups_validate(json_t *resources, struct kerr *err);
  * hierarchy is mounted at all and no resources are asked for. */
 int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, bool rootless,
 		  struct kcgroup **ret, struct kerr *err);
+/* The path cgroup_create would use (NULL when no cgroup2 hierarchy is
+ * mounted), to record before the cgroup exists: a runtime killed halfway
+ * through cgroup_create leaves a cgroup that delete can find. */
+int cgroup_plan_path(const char *id, const char *cgroups_path, bool rootless, char **ret,
+		     struct kerr *err);
 /* Reopens a container's cgroup from the path state.json recorded. */
 int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err);
 /* The path relative to the cgroup2 mount ("/kapsel/ID"), to record in state.json. */

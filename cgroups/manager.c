@@ -453,6 +453,21 @@ out_fail:
 	return -1;
 }
 
+int cgroup_plan_path(const char *id, const char *cgroups_path, bool rootless, char **ret,
+		     struct kerr *err)
+{
+	cleanup_free char *own = NULL, *rootless_path = NULL;
+
+	*ret = NULL;
+	if (cg_mount_point() == NULL)
+		return 0;
+	/* The same rules as cgroup_create. */
+	if (rootless && (cgroups_path == NULL || cgroups_path[0] == '\0'))
+		cgroups_path = rootless_path = xasprintf("kapsel-%s", id);
+	own = own_cgroup();
+	return cg_compute_path(id, cgroups_path, own, ret, err);
+}
+
 int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err)
 {
 	const char *mount = cg_mount_point();

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/stopat.h"
 #include "common/syscalls.h"
 #include "common/util.h"
 #include "lsm/lsm.h"
@@ -211,6 +212,7 @@ static _Noreturn void exec_child(const struct exec_child *x, int parent_sock)
 		goto fail;
 	if (ns_join_pid(x->pidfd, x->pid, x->ns, &err) < 0)
 		goto fail;
+	debug_stop_at("exec:joined");
 	if (fchdir(x->rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
 		kerr_errno(&err, "enter the container's root");
 		goto fail;
@@ -238,6 +240,7 @@ static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, pi
 {
 	if (cg != NULL && cgroup_enter(cg, pid, err) < 0)
 		return -1;
+	debug_stop_at("exec:cgroup");
 	if (sync_send(sock, SYNC_GO, 0, -1, err) < 0)
 		return -1;
 	for (;;) {
@@ -246,8 +249,10 @@ static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, pi
 
 		if (sync_recv(sock, &m, &fd, err) < 0)
 			return kerr_prefix(err, "exec");
-		if (m.type == SYNC_READY)
+		if (m.type == SYNC_READY) {
+			debug_stop_at("exec:ready");
 			return 0;
+		}
 		if (m.type == SYNC_SECCOMP_FD) {
 			int r = lsm_send_seccomp_fd(spec, fd, state, err);
 
@@ -340,6 +345,7 @@ static pid_t exec_spawn(struct exec_child *x, struct exec_target *t, struct kerr
 		exec_child(x, socks[0]);
 	close(socks[1]);
 	socks[1] = -1;
+	debug_stop_at("exec:forked");
 	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (sync_expect(socks[0], SYNC_CHILD_PID, &m, NULL, err) < 0)
