@@ -170,7 +170,7 @@ ch_id; ch_time create --bundle "$BC" "$ID"
 K delete -f "$ID" </dev/null
 BEFORE=$(ch_snapshot)
 CH_KILLS=0
-for i in $(seq $((120 * N))); do
+for i in $(seq $((80 * N))); do
 	ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) create --bundle "$BC" "$ID"
 done
 for s in $CREATE_STEPS; do
@@ -186,7 +186,7 @@ ch_id; ch_time run -d --bundle "$BC" "$ID"
 K delete -f "$ID" </dev/null
 BEFORE=$(ch_snapshot)
 CH_KILLS=0
-for i in $(seq $((40 * N))); do
+for i in $(seq $((30 * N))); do
 	ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) run -d --bundle "$BC" "$ID"
 done
 ch_id; ch_kill_at create:committed run -d --bundle "$BC" "$ID"
@@ -203,7 +203,7 @@ kk run -d --bundle "$BC" "$E"
 assert_rc "exec: the target container runs" 0
 ECG=$(jq -r '.cgroup_path // empty' "$KT_ROOT/$E/state.json")
 ch_time exec "$E" true
-for i in $(seq $((40 * N))); do
+for i in $(seq $((30 * N))); do
 	ch_kill_random $((CH_MS * 3 / 2 + 2)) exec "$E" sleep 1001
 done
 for s in exec:forked exec:joined exec:cgroup exec:ready; do
@@ -231,7 +231,7 @@ ch_compare exec "$BEFORE"
 BEFORE=$(ch_snapshot)
 CH_KILLS=0
 ch_id; K run -d --bundle "$BC" "$ID" </dev/null; ch_time delete -f "$ID"
-for i in $(seq $((30 * N))); do
+for i in $(seq $((20 * N))); do
 	ch_id; K run -d --bundle "$BC" "$ID" </dev/null
 	ch_kill_random $((CH_MS * 3 / 2 + 2)) delete -f "$ID"
 done
@@ -252,7 +252,7 @@ ch_id; ch_time create --network bridge --bundle "$BN" "$ID"
 K delete -f "$ID" </dev/null
 BEFORE=$(ch_snapshot)
 CH_KILLS=0
-for i in $(seq $((40 * N))); do
+for i in $(seq $((30 * N))); do
 	ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) create --network bridge --bundle "$BN" "$ID"
 done
 for s in create:network network:ipam init:go; do
@@ -266,7 +266,7 @@ ch_compare "create --network bridge" "$BEFORE"
 
 BEFORE=$(ch_snapshot)
 CH_KILLS=0
-for i in $(seq $((5 * N))); do
+for i in $(seq $((4 * N))); do
 	ch_id
 	(K create --bundle "$BC" "$ID" </dev/null >/dev/null 2>&1; echo $? >"$KT_TMP/c1") &
 	(K create --bundle "$BC" "$ID" </dev/null >/dev/null 2>&1; echo $? >"$KT_TMP/c2") &
@@ -321,15 +321,15 @@ if command -v umoci >/dev/null; then
 	BEFORE=$(ch_snapshot)
 	CH_KILLS=0
 	# One store per kill: each kill lands in a first unpack of the layers.
-	for i in $(seq $((20 * N))); do
+	for i in $(seq $((8 * N))); do
 		ch_kill_random $((CH_MS * 3 / 2 + 2)) image unpack --store "$KT_WORK/istore$i" \
 			--mode overlay "$IMG:bb" "$KT_WORK/ib$i"
 	done
-	i=$((20 * N + 1))
+	i=$((8 * N + 1))
 	ch_kill_at image:layer image unpack --store "$KT_WORK/istore$i" --mode overlay "$IMG:bb" \
 		"$KT_WORK/ib$i"
 	partial="" leftover="" stores=""
-	for i in $(seq $((20 * N + 1))); do
+	for i in $(seq $((8 * N + 1))); do
 		st="$KT_WORK/istore$i"
 		[ -d "$st/layers" ] || continue
 		partial+=$(cd "$st/layers" && find . -mindepth 1 -printf '%p %y %s\n' | sort |
