@@ -231,5 +231,5 @@ EXTRA_DIST += tests/integration/lsm.sh
 
 # crash safety (issue 16): commands killed at random points and named steps,
 # then list + delete -f, then a before/after snapshot of the host
-TESTS += tests/integration/chaos.sh
-EXTRA_DIST += tests/integration/chaos.sh
+TESTS += tests/integration/chaos.sh tests/integration/chaos-vm.test
+EXTRA_DIST += tests/integration/chaos.sh tests/integration/chaos-vm.test
