@@ -270,6 +270,8 @@ int runtime_list(const struct kglobal *g, json_t **ret, struct kerr *err)
 	cleanup_strv char **ids = NULL;
 	json_t *list;
 
+	/* What crashed commands left beside the containers goes first. */
+	state_sweep(g->root, NULL);
 	if (state_list_ids(g->root, &ids, err) < 0)
 		return -1;
 	list = json_array();

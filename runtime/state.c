@@ -56,17 +56,30 @@ int container_new(const char *root, const char *id, struct kcontainer **ret, str
 
 	if (rootfd < 0)
 		return -1;
-	tmp = xasprintf("%s/" STATE_NEW_PREFIX "%s~XXXXXX", root, id);
-	if (mkdtemp(tmp) == NULL)
-		return kerr_errno(err, "create state directory %s/%s", root, id);
-	fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || lock_dir(fd, id, err) < 0) {
-		if (fd < 0)
-			kerr_errno(err, "open state directory %s", tmp);
-		else
-			close(fd);
-		rmdir(tmp);
-		return -1;
+	for (int tries = 0;; tries++) {
+		struct stat sb;
+
+		free(tmp);
+		tmp = xasprintf("%s/" STATE_NEW_PREFIX "%s~XXXXXX", root, id);
+		if (mkdtemp(tmp) == NULL)
+			return kerr_errno(err, "create state directory %s/%s", root, id);
+		fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || lock_dir(fd, id, err) < 0) {
+			if (fd < 0)
+				kerr_errno(err, "open state directory %s", tmp);
+			else
+				close(fd);
+			rmdir(tmp);
+			return -1;
+		}
+		/* Unlocked between mkdtemp and flock, a concurrent state_sweep
+		 * may have taken it for a crashed create's: make another. */
+		if (fstat(fd, &sb) == 0 && sb.st_nlink > 0)
+			break;
+		close(fd);
+		if (tries == 10)
+			return kerr_set(err, EAGAIN, "create state directory %s/%s: removed "
+					"under us", root, id);
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->dirfd = fd;
@@ -243,13 +256,21 @@ int container_remove(struct kcontainer *c, struct kerr *err)
 	return ret;
 }
 
-/* Removes what a killed create or delete of id left beside ROOT/ID: its
- * .new~ID~ and .gone~ID~ directories, each only when no live command holds
- * its lock. */
+/* name is PREFIX~ (any id) or PREFIX+ID~ (exact: that id's, not ID2's). */
+static bool has_prefix_id(const char *name, const char *prefix, bool exact)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(name, prefix, n) == 0 && (!exact || name[n] == '~');
+}
+
+/* Removes what a killed create or delete of id (NULL: of any id) left
+ * beside ROOT/ID: its .new~ID~ and .gone~ID~ directories, each only when no
+ * live command holds its lock. */
 void state_sweep(const char *root, const char *id)
 {
-	cleanup_free char *pnew = xasprintf(STATE_NEW_PREFIX "%s~", id);
-	cleanup_free char *pgone = xasprintf(STATE_GONE_PREFIX "%s~", id);
+	cleanup_free char *pnew = xasprintf(STATE_NEW_PREFIX "%s", id ? id : "");
+	cleanup_free char *pgone = xasprintf(STATE_GONE_PREFIX "%s", id ? id : "");
 	DIR *d = opendir(root);
 	struct dirent *de;
 
@@ -258,8 +279,8 @@ void state_sweep(const char *root, const char *id)
 	while ((de = readdir(d)) != NULL) {
 		int fd;
 
-		if (strncmp(de->d_name, pnew, strlen(pnew)) != 0 &&
-		    strncmp(de->d_name, pgone, strlen(pgone)) != 0)
+		if (!has_prefix_id(de->d_name, pnew, id != NULL) &&
+		    !has_prefix_id(de->d_name, pgone, id != NULL))
 			continue;
 		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)

@@ -41,8 +41,8 @@ int container_open(const char *root, const char *id, struct kcontainer **ret, st
 int container_save(struct kcontainer *c, struct kerr *err);
 /* Removes ROOT/ID and frees c. */
 int container_remove(struct kcontainer *c, struct kerr *err);
-/* Removes the leftovers of a create or delete of id killed halfway (no-op
- * when a live command still holds them). */
+/* Removes the leftovers of a create or delete of id (NULL: any) killed
+ * halfway (no-op when a live command still holds them). */
 void state_sweep(const char *root, const char *id);
 void container_close(struct kcontainer *c);
 

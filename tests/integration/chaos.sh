@@ -174,7 +174,7 @@ if want create; then
 	K delete -f "$ID" </dev/null
 	BEFORE=$(ch_snapshot)
 	CH_KILLS=0
-	for i in $(seq $((80 * N))); do
+	for i in $(seq $((60 * N))); do
 		ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) create --bundle "$BC" "$ID"
 	done
 	for s in $CREATE_STEPS; do
@@ -192,7 +192,7 @@ if want run; then
 	K delete -f "$ID" </dev/null
 	BEFORE=$(ch_snapshot)
 	CH_KILLS=0
-	for i in $(seq $((30 * N))); do
+	for i in $(seq $((20 * N))); do
 		ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) run -d --bundle "$BC" "$ID"
 	done
 	ch_id; ch_kill_at create:committed run -d --bundle "$BC" "$ID"
@@ -200,7 +200,7 @@ if want run; then
 	# own delete of the container.
 	make_bundle t
 	ch_id; ch_time run --bundle "$KT_WORK/t" "$ID"
-	for i in $(seq $((15 * N))); do
+	for i in $(seq $((10 * N))); do
 		ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) run --bundle "$KT_WORK/t" "$ID"
 	done
 	ch_list_all "run -d"
@@ -331,7 +331,7 @@ if want image; then
 		umoci repack --image "$IMG:bb" "$KT_WORK/iw" >/dev/null || kt_bail "umoci repack"
 		# A second layer of many small files: an unpack worth interrupting.
 		mkdir -p "$KT_WORK/iw/rootfs/many"
-		for i in $(seq 400); do echo "$i" >"$KT_WORK/iw/rootfs/many/f$i"; done
+		for i in $(seq 150); do echo "$i" >"$KT_WORK/iw/rootfs/many/f$i"; done
 		umoci repack --image "$IMG:bb" "$KT_WORK/iw" >/dev/null || kt_bail "umoci repack"
 		rm -rf "$KT_WORK/iw"
 		# A full cycle (unpack, release, rm) gives the reference: the layers a
@@ -345,15 +345,15 @@ if want image; then
 		BEFORE=$(ch_snapshot)
 		CH_KILLS=0
 		# One store per kill: each kill lands in a first unpack of the layers.
-		for i in $(seq $((5 * N))); do
+		for i in $(seq $((4 * N))); do
 			ch_kill_random $((CH_MS * 3 / 2 + 2)) image unpack --store "$KT_WORK/istore$i" \
 				--mode overlay "$IMG:bb" "$KT_WORK/ib$i"
 		done
-		i=$((5 * N + 1))
+		i=$((4 * N + 1))
 		ch_kill_at image:layer image unpack --store "$KT_WORK/istore$i" --mode overlay "$IMG:bb" \
 			"$KT_WORK/ib$i"
 		partial="" leftover="" stores=""
-		for i in $(seq $((5 * N + 1))); do
+		for i in $(seq $((4 * N + 1))); do
 			st="$KT_WORK/istore$i"
 			[ -d "$st/layers" ] || continue
 			partial+=$(cd "$st/layers" && find . -mindepth 1 -printf '%p %y %s\n' | sort |
