@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "common/stopat.h"
@@ -199,10 +200,12 @@ int runtime_kill(const struct kglobal *g, const char *id, int sig, bool all, str
 /* The leftovers of an id without state (a state directory without
  * state.json, the default cgroup, an IPAM record): what an older kapsel
  * killed halfway could leave. A cgroup that still has processes is not ours
- * to judge (another --root may use the same id): only an empty one goes. */
+ * to judge (another --root may use the same id): only an empty one goes,
+ * and only while no create of the id has made its state directory (which
+ * it does before its cgroup). */
 static void forget_leftovers(const struct kglobal *g, const char *id)
 {
-	cleanup_close int rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
 	cleanup_free char *path = NULL;
 	cleanup_free pid_t *pids = NULL;
 	struct kcgroup *cg = NULL;
@@ -211,10 +214,19 @@ static void forget_leftovers(const struct kglobal *g, const char *id)
 
 	if (rootfd < 0)
 		return;
-	rm_rf_at(rootfd, id, NULL);
+	fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		/* Under its lock: a create that got there first has a state. */
+		if (flock(fd, LOCK_EX) < 0 || faccessat(fd, "state.json", F_OK, 0) == 0 ||
+		    errno != ENOENT)
+			return;
+		rm_rf_at(rootfd, id, NULL);
+	}
 	if (cgroup_plan_path(id, NULL, g->rootless, &path, &e) == 0 && path != NULL &&
 	    cgroup_open(path, &cg, &e) == 0) {
-		if (cgroup_pids(cg, &pids, &n, &e) == 0 && n == 0 && cgroup_destroy(cg, &e) < 0)
+		if (cgroup_pids(cg, &pids, &n, &e) == 0 && n == 0 &&
+		    faccessat(rootfd, id, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    cgroup_destroy(cg, &e) < 0)
 			kdebug("%s", e.msg);
 		cgroup_free(cg);
 	}

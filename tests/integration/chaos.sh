@@ -182,6 +182,16 @@ if want create; then
 	done
 	ch_list_all create
 	ch_delete_all create
+	# An id without state, as an older kapsel killed halfway left it: a
+	# state directory without state.json and an empty cgroup.
+	ch_id
+	cg2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+	mkdir "$KT_ROOT/$ID"
+	[ -n "$cg2" ] && mkdir -p "$cg2/kapsel/$ID"
+	kk delete -f "$ID"
+	assert_rc "delete -f of an id without state" 0
+	assert_eq "delete -f of an id without state: its directory and cgroup are gone" "" \
+		"$(ls -d "$KT_ROOT/$ID" ${cg2:+"$cg2/kapsel/$ID"} 2>/dev/null)"
 	ch_compare create "$BEFORE"
 fi
 
