@@ -136,15 +136,22 @@ ch_list_all() {
 	assert_eq "$1: list shows every container left on disk" "$dirs" "$listed"
 }
 
-# ch_delete_all DESC: delete -f of every listed id and every id tried; each
-# must succeed, and a second time too (nothing left to find).
+# ch_delete_all DESC BEFORE: delete -f of every id `list` shows must remove
+# each whole (the host is then as before), and delete -f of every id tried
+# must succeed too (for ids without state: nothing left to find).
 ch_delete_all() {
 	local id bad=""
-	for id in $(K list -q </dev/null 2>/dev/null) "${CH_IDS[@]+"${CH_IDS[@]}"}"; do
+	for id in $(K list -q </dev/null 2>/dev/null); do
 		K delete -f "$id" </dev/null >/dev/null 2>"$KT_TMP/del.err" ||
 			bad+="$id: $(cat "$KT_TMP/del.err") "
 	done
-	assert_eq "$1: delete -f succeeds for every id" "" "$bad"
+	assert_eq "$1: delete -f succeeds for every listed id" "" "$bad"
+	ch_compare "$1: list + delete -f" "$2"
+	for id in "${CH_IDS[@]+"${CH_IDS[@]}"}"; do
+		K delete -f "$id" </dev/null >/dev/null 2>"$KT_TMP/del.err" ||
+			bad+="$id: $(cat "$KT_TMP/del.err") "
+	done
+	assert_eq "$1: delete -f succeeds for every id tried" "" "$bad"
 	CH_IDS=()
 }
 
@@ -181,7 +188,7 @@ if want create; then
 		ch_id; ch_kill_at "$s" create --bundle "$BC" "$ID"
 	done
 	ch_list_all create
-	ch_delete_all create
+	ch_delete_all create "$BEFORE"
 	# An id without state, as an older kapsel killed halfway left it: a
 	# state directory without state.json and an empty cgroup.
 	ch_id
@@ -214,7 +221,7 @@ if want run; then
 		ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) run --bundle "$KT_WORK/t" "$ID"
 	done
 	ch_list_all "run -d"
-	ch_delete_all "run -d"
+	ch_delete_all "run -d" "$BEFORE"
 	ch_compare "run -d" "$BEFORE"
 fi
 
@@ -248,7 +255,7 @@ if want exec; then
 	assert_rc "exec: the container still takes an exec" 0
 	assert_eq "exec: the container still runs" running "$(state_field "$E" .status)"
 	CH_IDS+=("$E")
-	ch_delete_all exec
+	ch_delete_all exec "$BEFORE"
 	ch_compare exec "$BEFORE"
 fi
 
@@ -267,7 +274,7 @@ if want delete; then
 		ch_kill_at "$s" delete -f "$ID"
 	done
 	ch_list_all delete
-	ch_delete_all delete
+	ch_delete_all delete "$BEFORE"
 	ch_compare delete "$BEFORE"
 fi
 
@@ -289,7 +296,7 @@ if want network && nft list tables >/dev/null 2>&1; then
 		ch_id; ch_kill_at "$s" create --network bridge --bundle "$BN" "$ID"
 	done
 	ch_list_all network
-	ch_delete_all network
+	ch_delete_all network "$BEFORE"
 	ch_compare "create --network bridge" "$BEFORE"
 fi
 
@@ -323,7 +330,7 @@ if want concurrent; then
 			|| t_fail "kill during start: running or stopped" "status: $s"
 	done
 	ch_list_all concurrent
-	ch_delete_all concurrent
+	ch_delete_all concurrent "$BEFORE"
 	ch_compare "concurrent commands" "$BEFORE"
 fi
 
