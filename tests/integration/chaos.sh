@@ -350,6 +350,8 @@ if want image; then
 		mkdir -p "$KT_WORK/iw/rootfs/many"
 		for i in $(seq 150); do echo "$i" >"$KT_WORK/iw/rootfs/many/f$i"; done
 		umoci repack --image "$IMG:bb" "$KT_WORK/iw" >/dev/null || kt_bail "umoci repack"
+		umoci config --image "$IMG:bb" --config.cmd sleep --config.cmd 100 \
+			--config.env "KT_TAG=$KT_TAG" >/dev/null || kt_bail "umoci config"
 		rm -rf "$KT_WORK/iw"
 		# A full cycle (unpack, release, rm) gives the reference: the layers a
 		# complete unpack leaves, and the store once everything is released.
@@ -391,8 +393,22 @@ if want image; then
 		assert_eq "image unpack: every layer in the store is whole" "" "$partial"
 		assert_eq "image unpack: release --rm and the next unpack clean up after a killed one" "" "$leftover"
 		assert_eq "image unpack: each store ends as a complete cycle leaves it" "" "$stores"
-		rm -rf "$KT_WORK"/istore*
 		ch_compare "image unpack" "$BEFORE"
+		# create --image: the bundle, an overlay in the state directory,
+		# goes with delete -f whatever instant the create died at.
+		export KAPSEL_IMAGE_STORE="$KT_WORK/rstore"
+		CH_KILLS=0
+		ch_id; ch_time create --image "$IMG:bb" "$ID"
+		K delete -f "$ID" </dev/null
+		for i in $(seq $((10 * N))); do
+			ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) create --image "$IMG:bb" "$ID"
+		done
+		ch_id; ch_kill_at create:cgroup create --image "$IMG:bb" "$ID"
+		ch_list_all "create --image"
+		ch_delete_all "create --image" "$BEFORE"
+		unset KAPSEL_IMAGE_STORE
+		rm -rf "$KT_WORK"/istore* "$KT_WORK/rstore"
+		ch_compare "create --image" "$BEFORE"
 	fi
 fi
 
