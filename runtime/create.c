@@ -93,7 +93,7 @@ static pid_t spawn_init(struct kinit_args *a, int parent_sock, int cgroup_fd, bo
 {
 	unsigned long flags = ns_new_flags(a->spec) & ~(unsigned long)CLONE_NEWCGROUP;
 	struct ksync_msg m;
-	pid_t pid, mid;
+	pid_t pid, mid, self;
 	int status;
 
 	*in_cgroup = false;
@@ -105,6 +105,7 @@ static pid_t spawn_init(struct kinit_args *a, int parent_sock, int cgroup_fd, bo
 		}
 		return pid;
 	}
+	self = getpid();
 	mid = fork();
 	if (mid < 0)
 		return kerr_errno(err, "fork");
@@ -113,7 +114,9 @@ static pid_t spawn_init(struct kinit_args *a, int parent_sock, int cgroup_fd, bo
 		bool joined;
 
 		close(parent_sock);
-		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		/* The death signal is only armed for a parent still alive. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != self)
+			_exit(1);
 		if (ns_join_paths(a->spec, &e) < 0)
 			goto fail;
 		pid = ns_clone(flags, -1, &joined, &e);

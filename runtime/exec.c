@@ -149,6 +149,7 @@ struct exec_child {
 	pid_t pid;
 	unsigned long ns;
 	bool rootless;
+	pid_t runtime;         /* our pid, which the intermediate checks */
 };
 
 static _Noreturn void exec_grandchild(const struct exec_child *x)
@@ -203,7 +204,10 @@ static _Noreturn void exec_child(const struct exec_child *x, int parent_sock)
 	/* Until exec, nothing in the container may ptrace us or open our
 	 * /proc/PID/exe (CVE-2019-5736 class). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Dies with the runtime (armed only for a runtime still alive): a
+	 * killed exec must leave no process outside the container's cgroup. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != x->runtime)
+		_exit(1);
 	/* The runtime's other fds (the cgroup directory, signalfd, console
 	 * socket pair) must not come in with us: a host directory fd is a way
 	 * out of the root for a process in the container that can read our
@@ -409,7 +413,7 @@ int runtime_exec(const struct kglobal *g, const char *id, const struct kexec_opt
 		struct exec_child x = { .spec = t.spec, .proc = proc, .console_fd = console,
 					.preserve_fds = o->preserve_fds, .rootfd = t.rootfd,
 					.pidfd = t.pidfd, .pid = t.pid, .ns = ns_differing(t.pid),
-					.rootless = g->rootless };
+					.rootless = g->rootless, .runtime = getpid() };
 
 		pid = exec_spawn(&x, &t, err);
 	}
