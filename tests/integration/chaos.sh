@@ -177,6 +177,16 @@ if want create; then
 	CREATE_STEPS="reexec create:state create:cgroup create:spawned init:go init:mounted
 		create:ready create:committed"
 
+	# A second bundle joins a network namespace by path (made before the
+	# snapshot: it is the test's, not kapsel's).
+	kt_netns j
+	make_bundle j
+	set_args j sleep 100
+	cfg j '(.linux.namespaces[] | select(.type == "network")) |= (.path = $p)' \
+		--arg p "/run/netns/$NETNS"
+	jq -e '.linux.namespaces[] | select(.type == "network") | .path' "$KT_WORK/j/config.json" \
+		>/dev/null || cfg j '.linux.namespaces += [{"type": "network", "path": $p}]' \
+		--arg p "/run/netns/$NETNS"
 	ch_id; ch_time create --bundle "$BC" "$ID"
 	K delete -f "$ID" </dev/null
 	BEFORE=$(ch_snapshot)
@@ -186,6 +196,15 @@ if want create; then
 	done
 	for s in $CREATE_STEPS; do
 		ch_id; ch_kill_at "$s" create --bundle "$BC" "$ID"
+	done
+	# Joining a namespace by path: the init is forked by an intermediate
+	# process, so it cannot die with the runtime by PR_SET_PDEATHSIG.
+	ch_id; ch_time create --bundle "$KT_WORK/j" "$ID"
+	for i in $(seq $((15 * N))); do
+		ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) create --bundle "$KT_WORK/j" "$ID"
+	done
+	for s in create:spawned init:go; do
+		ch_id; ch_kill_at "$s" create --bundle "$KT_WORK/j" "$ID"
 	done
 	ch_list_all create
 	ch_delete_all create "$BEFORE"
