@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Crash safety (issue 16): kapsel commands killed with SIGKILL at random
-# instants and at named steps (KAPSEL_DEBUG_STOP_AT=STEP makes kapsel stop
-# itself there), then `list` + `delete -f` of every id, then a before/after
+# instants and at named steps (KAPSEL_DEBUG_STOP_AT=STEP makes kapsel wait
+# there), then `list` + `delete -f` of every id, then a before/after
 # snapshot of everything kapsel makes on the host: cgroup dirs in every
 # hierarchy, mounts, processes, links/addresses/nftables of the test's own
 # network namespace, IPAM records, the state root (and the image stores).
-# Sections: create, run -d, exec, delete, create --network bridge, concurrent
-# commands on one id, image unpack. CHAOS_N scales the random kills (default 1).
+# Sections (CHAOS_SECTIONS): create (also joining a netns by path), run
+# (run -d, run, start), exec, delete, network (create --network bridge),
+# concurrent (commands on one id), image (image unpack, create --image).
+# CHAOS_N scales the random kills (default 1; 0: named steps only).
 . "$(dirname "$0")/lib.sh"
 
 # Everything runs in a network namespace of our own: nsenter --net, unlike
@@ -168,12 +170,14 @@ ch_compare() {
 	fi
 }
 
+# The container of most sections: sleep 100.
+make_bundle c
+set_args c sleep 100
+BC="$KT_WORK/c"
+
 # ---- create --------------------------------------------------------------
 
 if want create; then
-	make_bundle c
-	set_args c sleep 100
-	BC="$KT_WORK/c"
 	CREATE_STEPS="reexec create:state create:cgroup create:spawned init:go init:mounted
 		create:ready create:committed"
 
@@ -221,7 +225,7 @@ if want create; then
 	ch_compare create "$BEFORE"
 fi
 
-# ---- run -d --------------------------------------------------------------
+# ---- run -d, run, start ---------------------------------------------------
 
 if want run; then
 	ch_id; ch_time run -d --bundle "$BC" "$ID"
@@ -239,6 +243,17 @@ if want run; then
 	for i in $(seq $((10 * N))); do
 		ch_id; ch_kill_random $((CH_MS * 3 / 2 + 2)) run --bundle "$KT_WORK/t" "$ID"
 	done
+	# start: the init is released, or not yet, or dies with a start killed
+	# mid-way; never a state other commands cannot read.
+	ch_id; K create --bundle "$BC" "$ID" </dev/null; ch_time start "$ID"
+	bad=""
+	for i in $(seq $((10 * N))); do
+		ch_id; K create --bundle "$BC" "$ID" </dev/null
+		ch_kill_random $((CH_MS * 3 / 2 + 2)) start "$ID"
+		s=$(state_field "$ID" .status)
+		case $s in created|running|stopped) ;; *) bad+="$ID: '$s' " ;; esac
+	done
+	assert_eq "start: a killed start leaves created, running or stopped" "" "$bad"
 	ch_list_all "run -d"
 	ch_delete_all "run -d" "$BEFORE"
 	ch_compare "run -d" "$BEFORE"
