@@ -283,6 +283,11 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 	debug_stop_at("create:spawned");
 	if (k->cg != NULL && !in_cgroup && cgroup_enter(k->cg, k->pid, err) < 0)
 		goto out;
+	if (k->cg != NULL && k->c->st.cgroup_path == NULL) {   /* systemd's scope */
+		k->c->st.cgroup_path = xstrdup(cgroup_path(k->cg));
+		if (container_save(k->c, err) < 0)
+			goto out;
+	}
 	if (a.new_userns && ns_write_id_maps(k->pid, k->spec, g->rootless, err) < 0)
 		goto out;
 	if (set_limits(k, err) < 0 || network_attach(g, k->c, k->net, k->pid, err) < 0)
@@ -365,20 +370,25 @@ int lifecycle_create(const struct kglobal *g, const char *id, const struct kcrea
 	k.c->st.owner = geteuid();
 	k.c->st.rootless = g->rootless;
 	k.c->st.annotations = json_incref(k.spec->annotations);
-	/* The cgroup's path goes in before the cgroup exists (see commit()). */
-	if (cgroup_plan_path(id, k.spec->cgroups_path, g->rootless, &k.c->st.cgroup_path,
-			     err) < 0 ||
+	/* The cgroup's path goes in before the cgroup exists (see commit());
+	 * a systemd scope is systemd's to remove once its processes are gone. */
+	if ((!g->systemd_cgroup &&
+	     cgroup_plan_path(id, k.spec->cgroups_path, g->rootless, &k.c->st.cgroup_path,
+			      err) < 0) ||
 	    container_save(k.c, err) < 0)
 		goto fail;
-	if (cgroup_create(id, k.spec->cgroups_path, k.spec->resources, g->rootless, &k.cg,
-			  err) < 0) {
+	if ((g->systemd_cgroup ? cgroup_create_systemd : cgroup_create)(
+		    id, k.spec->cgroups_path, k.spec->resources, g->rootless, &k.cg, err) < 0) {
 		/* "already exists": the path we recorded is another's cgroup. */
 		free(k.c->st.cgroup_path);
 		k.c->st.cgroup_path = NULL;
 		goto fail;
 	}
+	k.c->st.systemd_cgroup = g->systemd_cgroup;
 	free(k.c->st.cgroup_path);
-	k.c->st.cgroup_path = k.cg != NULL ? xstrdup(cgroup_path(k.cg)) : NULL;
+	/* A systemd scope's cgroup is known once it holds the init (start_init). */
+	k.c->st.cgroup_path = k.cg != NULL && !g->systemd_cgroup ? xstrdup(cgroup_path(k.cg))
+								  : NULL;
 	debug_stop_at("create:cgroup");
 	if (start_init(g, &k, o, console_fd, err) < 0)
 		goto fail;
