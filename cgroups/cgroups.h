@@ -56,6 +56,11 @@ int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, b
  * which cgroup_path is the scope's cgroup and cgroup_dirfd is valid (-1 before). */
 int cgroup_create_systemd(const char *id, const char *cgroups_path, json_t *resources,
 			  bool rootless, struct kcgroup **ret, struct kerr *err);
+/* The path cgroup_create would use (NULL when no cgroup hierarchy is
+ * mounted), to record before the cgroup exists: a runtime killed halfway
+ * through cgroup_create leaves a cgroup that delete can find. */
+int cgroup_plan_path(const char *id, const char *cgroups_path, bool rootless, char **ret,
+		     struct kerr *err);
 /* Reopens a container's cgroup from the path state.json recorded. */
 int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err);
 /* The same for a container made with cgroup_create_systemd: update and

@@ -268,3 +268,7 @@ EXTRA_DIST += tests/integration/criu-vm.test tests/integration/criu/lib.sh \
 	tests/integration/criu/suite.sh tests/integration/criu/basic.sh \
 	tests/integration/criu/tcp.sh tests/integration/criu/predump.sh \
 	tests/integration/criu/shelljob.sh tests/integration/criu/hooks.sh bench/bench-criu.sh
+# crash safety (issue 16): commands killed at random points and named steps,
+# then list + delete -f, then a before/after snapshot of the host
+TESTS += tests/integration/chaos.sh tests/integration/chaos-vm.test
+EXTRA_DIST += tests/integration/chaos.sh tests/integration/chaos-vm.test
