@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "common/log.h"
+#include "common/util.h"
 
 static const struct cli_command commands[] = {
 	{ "spec", cmd_spec, "write a default config.json", false },
@@ -112,8 +113,10 @@ static int resolve_root(struct global_opts *o, bool needed)
 	static char buf[4096];
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
+	/* runc's auto: uid 0 inside a user namespace (rootless podman runs
+	 * the runtime so) cannot make devices or write cgroups either. */
 	if (o->rootless == NULL || strcmp(o->rootless, "auto") == 0)
-		o->g.rootless = geteuid() != 0;
+		o->g.rootless = geteuid() != 0 || running_in_userns();
 	else if (strcmp(o->rootless, "true") == 0 || strcmp(o->rootless, "false") == 0)
 		o->g.rootless = strcmp(o->rootless, "true") == 0;
 	else {
@@ -122,7 +125,9 @@ static int resolve_root(struct global_opts *o, bool needed)
 	}
 	if (o->g.root != NULL)
 		return 0;
-	if (geteuid() == 0) {
+	/* As runc: uid 0 in a user namespace keeps its state in
+	 * XDG_RUNTIME_DIR when the caller set one (rootless podman does). */
+	if (geteuid() == 0 && (!running_in_userns() || xdg == NULL || xdg[0] == '\0')) {
 		o->g.root = "/run/kapsel";
 		return 0;
 	}

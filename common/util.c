@@ -336,3 +336,16 @@ const char *fd_path(int fd, char buf[FD_PATH_MAX])
 	snprintf(buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
 	return buf;
 }
+
+bool running_in_userns(void)
+{
+	unsigned long a, b, c;
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	int n;
+
+	if (f == NULL)
+		return false;
+	n = fscanf(f, "%lu %lu %lu", &a, &b, &c);
+	fclose(f);
+	return !(n == 3 && a == 0 && b == 0 && c == 4294967295UL);
+}

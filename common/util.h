@@ -50,6 +50,11 @@ int mark_cloexec_from(int first, struct kerr *err);
  * (CVE-2024-21626: a leaked host directory fd is a way out of the root). */
 int close_fds_except(int first, const int *keep, size_t n, struct kerr *err);
 
+/* True inside a user namespace other than the initial one (uid_map is not
+ * the identity "0 0 4294967295"), e.g. under rootless podman, where the
+ * runtime runs as uid 0 of podman's namespace. */
+bool running_in_userns(void);
+
 #define FD_PATH_MAX 32
 /* "/proc/self/fd/N" in buf: mount(2) or open(2) through it acts on exactly
  * fd's file, with no path looked up again. Returns buf. */

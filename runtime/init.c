@@ -171,7 +171,10 @@ _Noreturn void init_main(const struct kinit_args *a)
 {
 	const struct kspec *spec = a->spec;
 	const struct kprocess *p = spec->process;
-	struct kmount_opts mo = { .no_pivot = a->no_pivot, .userns = a->new_userns,
+	/* Rootless without a new user ns means the caller's own one (rootless
+	 * podman): mknod is refused there too, devices are bound. */
+	struct kmount_opts mo = { .no_pivot = a->no_pivot,
+				  .userns = a->new_userns || a->rootless,
 				  .rootless = a->rootless };
 	struct kerr err = { 0 };
 	struct kproc_ctx pc = { .spec = spec, .proc = p, .sync_fd = a->sync_fd,

@@ -18,7 +18,7 @@
 
 struct kmount_opts {
 	bool no_pivot;      /* MS_MOVE + chroot instead of pivot_root (runc --no-pivot) */
-	bool userns;        /* in a new user ns: no mknod, bind devices from the host */
+	bool userns;        /* in a user ns not the host's: no mknod, bind devices */
 	bool rootless;      /* not root on the host (not used yet: userns covers it) */
 	const char *mount_label_data;   /* "context=..." for tmpfs/devpts/mqueue; may be NULL */
 };

@@ -247,6 +247,23 @@ tests_unit_test_mounts_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/integration/lsm.sh
 EXTRA_DIST += tests/integration/lsm.sh
 
+# running_in_userns (rootless auto under rootless podman)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_userns
+TESTS += tests/unit/test_userns
+tests_unit_test_userns_SOURCES = tests/unit/test_userns.c
+tests_unit_test_userns_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_userns_LDADD = $(UNIT_LDADD)
+endif
+
+# clients (issue 11): podman (+ conmon) and containerd (ctr + the runc v2
+# shim) driving kapsel, in one test-VM boot; conmon directly on the host
+TESTS += tests/integration/clients-vm.test tests/integration/clients/conmon.sh
+EXTRA_DIST += tests/integration/clients-vm.test tests/integration/clients/conmon.sh \
+	tests/integration/clients/lib.sh tests/integration/clients/suite.sh \
+	tests/integration/clients/prepare-image.sh tests/integration/clients/podman.sh \
+	tests/integration/clients/containerd.sh tests/integration/clients/podman-rootless.sh \
+	bench/bench-clients.sh
 # checkpoint/restore (issue 13): CRIU fails `criu check` on the build hosts'
 # kernel, so the suite runs in the test VM (one boot for every criu/*.sh)
 TESTS += tests/integration/criu-vm.test
