@@ -86,6 +86,10 @@ if [ "${SKIP_ASAN:-0}" != 1 ]; then
 	# halt_on_error: the first report fails the run; leaks count too.
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+	# CI has 90 minutes: the sanitized pass runs the CRIU scripts that cover
+	# kapsel's own checkpoint/restore code (args, state, cgroup, hooks, pty);
+	# tcp.sh and predump.sh mostly exercise CRIU and run in the plain pass.
+	export CRIU_TESTS=${CRIU_TESTS:-basic.sh hooks.sh shelljob.sh}
 	run_suite "asan+ubsan build" build-asan --enable-sanitizers
 fi
 
