@@ -36,8 +36,12 @@ static const char usage_head[] =
 	"      --log-format FORMAT  text or json\n"
 	"      --debug              log debug messages\n"
 	"      --rootless true|false|auto\n"
-	"  -v, --version            print the version\n"
-	"  -h, --help               this help; COMMAND --help for a command's\n\n"
+	"                           rootless mode (default auto: when not root)\n"
+	"      --systemd-cgroup     accepted for runc compatibility\n"
+	"      --criu PATH          accepted for runc compatibility; kapsel has no\n"
+	"                           checkpoint/restore, so it is not used\n"	"  -v, --version            print the version\n"
+	"  -h, --help               this help; COMMAND --help (or help COMMAND) for a\n"
+	"                           command's\n\n"
 	"Commands:\n";
 
 static void usage(FILE *f)
@@ -49,7 +53,8 @@ static void usage(FILE *f)
 
 struct global_opts {
 	struct kglobal g;
-	const char *log, *log_format, *rootless;
+	const char *log, *log_format, *rootless, *criu;
+	bool systemd_cgroup;
 };
 
 static int parse_global(int argc, char **argv, struct global_opts *o)
@@ -74,7 +79,8 @@ static int parse_global(int argc, char **argv, struct global_opts *o)
 		case 'F': o->log_format = optarg; break;
 		case 'd': o->g.debug = true; break;
 		case 'R': o->rootless = optarg; break;
-		case 's': case 'c': break;   /* accepted for runc compatibility */
+		case 's': o->systemd_cgroup = true; break;
+		case 'c': o->criu = optarg; break;
 		case 'v':
 			printf("kapsel version %s\nspec: 1.0.2\n", KAPSEL_VERSION);
 			exit(0);
@@ -91,6 +97,34 @@ static int parse_global(int argc, char **argv, struct global_opts *o)
 }
 
 /* Commands that keep no state (spec, features, image) work without it. */
+static const struct cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	}
+	fprintf(stderr, "kapsel: unknown command \"%s\" (see 'kapsel --help')\n", name);
+	return NULL;
+}
+
+/* runc's `help [COMMAND]`: the same text as --help. */
+static int help_command(int argc, char **argv, const struct kglobal *g)
+{
+	const struct cli_command *cmd;
+	char *args[] = { NULL, "--help", NULL };
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	cmd = find_command(argv[1]);
+	if (cmd == NULL)
+		return 1;
+	args[0] = argv[1];
+	optind = 0;
+	return cmd->run(2, args, g);
+}
+
 static bool uses_state(const struct cli_command *cmd)
 {
 	static const char *const stateless[] = { "spec", "features", "image" };
@@ -145,15 +179,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[optind], commands[i].name) == 0)
-			cmd = &commands[i];
-	}
-	if (cmd == NULL) {
-		fprintf(stderr, "kapsel: unknown command \"%s\" (see 'kapsel --help')\n",
-			argv[optind]);
+	if (strcmp(argv[optind], "help") == 0)
+		return help_command(argc - optind, argv + optind, &o.g);
+	cmd = find_command(argv[optind]);
+	if (cmd == NULL)
 		return 1;
-	}
 	if (o.log_format != NULL && strcmp(o.log_format, "json") != 0 &&
 	    strcmp(o.log_format, "text") != 0) {
 		fprintf(stderr, "kapsel: --log-format: expected text or json\n");
@@ -165,6 +195,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kapsel: open log file %s: %s\n", o.log, strerror(errno));
 		return 1;
 	}
+	/* runc's flags that have no meaning here: said once in the debug log. */
+	if (o.criu != NULL)
+		kdebug("--criu %s: ignored, kapsel has no checkpoint/restore", o.criu);
+	if (o.systemd_cgroup)
+		kdebug("--systemd-cgroup: accepted, cgroups are managed through cgroupfs");
 	if (cmd->needs_sealed_self && runtime_ensure_sealed_self(argv, &err) < 0)
 		return cli_fail(&err);
 	argv += optind;

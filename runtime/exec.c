@@ -148,13 +148,14 @@ struct exec_child {
 	pid_t pid;
 	unsigned long ns;
 	bool rootless;
+	const char *session_keyring;   /* the init's, joined by name; or NULL */
 };
 
 static _Noreturn void exec_grandchild(const struct exec_child *x)
 {
 	struct kproc_ctx pc = { .spec = x->spec, .proc = x->proc, .sync_fd = x->sync_fd,
 				.console_fd = x->console_fd, .preserve_fds = x->preserve_fds,
-				.rootless = x->rootless };
+				.rootless = x->rootless, .session_keyring = x->session_keyring };
 	struct kerr err = { 0 };
 	char *exe = NULL;
 	char **env = NULL;
@@ -266,6 +267,7 @@ struct exec_target {
 	struct kspec *spec;
 	struct kcgroup *cg;
 	char *state;           /* state JSON, taken while the state was open */
+	char *keyring;         /* "_ses.ID", or NULL with --no-new-keyring at create */
 	pid_t pid;
 	int pidfd, rootfd;
 };
@@ -303,6 +305,8 @@ static int open_target(const struct kglobal *g, const char *id, const struct kex
 	if (c->st.cgroup_path != NULL && cgroup_open(c->st.cgroup_path, &t->cg, err) < 0)
 		goto out;
 	t->state = lifecycle_state_string(c);
+	if (!json_is_true(json_object_get(c->st.extra, "noNewKeyring")))
+		t->keyring = xasprintf("_ses.%s", id);
 	ret = 0;
 out:
 	container_close(c);
@@ -318,6 +322,7 @@ static void close_target(struct exec_target *t)
 	cgroup_free(t->cg);
 	spec_free(t->spec);
 	free(t->state);
+	free(t->keyring);
 }
 
 /* Forks the intermediate, answers the grandchild's sync points; returns the
@@ -403,7 +408,7 @@ int runtime_exec(const struct kglobal *g, const char *id, const struct kexec_opt
 		struct exec_child x = { .spec = t.spec, .proc = proc, .console_fd = console,
 					.preserve_fds = o->preserve_fds, .rootfd = t.rootfd,
 					.pidfd = t.pidfd, .pid = t.pid, .ns = ns_differing(t.pid),
-					.rootless = g->rootless };
+					.rootless = g->rootless, .session_keyring = t.keyring };
 
 		pid = exec_spawn(&x, &t, err);
 	}

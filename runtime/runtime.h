@@ -25,6 +25,8 @@ struct kcreate_opts {
 	bool no_new_keyring;
 	int preserve_fds;
 	bool detach;              /* run only */
+	bool keep;                /* run only: leave the stopped container */
+	bool no_subreaper;        /* run only: accepted, see foreground.c */
 	/* kapsel's own networking (netsetup/); all NULL: config.json only */
 	const char *network, *subnet, *ip, *hostname;
 	char **publish, **dns;    /* NULL-terminated */

@@ -228,3 +228,7 @@ tests_unit_test_mounts_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 # lsm: real containers (root; skips until the runtime has `run`)
 TESTS += tests/integration/lsm.sh
 EXTRA_DIST += tests/integration/lsm.sh
+
+# runc's flags that orchestrators pass (issue 11): real containers as root
+TESTS += tests/integration/runcflags.sh
+EXTRA_DIST += tests/integration/runcflags.sh

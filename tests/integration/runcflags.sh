@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# runc's flags that podman, conmon and containerd pass, with runc's meaning:
+# help, the global --criu/--systemd-cgroup, run --keep / --no-subreaper, the
+# session keyring (--no-new-keyring), update's Intel RDT flags.
+. "$(dirname "$0")/lib.sh"
+kt_init
+
+make_bundle f
+
+# ---- help COMMAND ---------------------------------------------------------
+kk help
+assert_rc "help: exit 0" 0
+assert_eq "help is --help" "$(K --help 2>&1 </dev/null)" "$OUT"
+kk help exec
+assert_rc "help exec: exit 0" 0
+assert_eq "help exec is exec --help" "$(K exec --help 2>&1 </dev/null)" "$OUT"
+expect_fail "help of an unknown command" 'unknown command "nope"' K help nope
+
+# ---- global flags with no meaning here: accepted, said in the debug log ----
+set_args f true
+new_id
+kk --criu /usr/sbin/criu --systemd-cgroup --debug run --bundle "$KT_WORK/f" "$ID"
+assert_rc "--criu PATH --systemd-cgroup: run works" 0
+assert_contains "--criu: the debug log says it is ignored" "$ERR" "--criu /usr/sbin/criu: ignored"
+kk --criu /usr/sbin/criu run --bundle "$KT_WORK/f" "$ID"
+assert_eq "--criu without --debug: nothing on stderr" "" "$ERR"
+
+# ---- run --keep -------------------------------------------------------------
+set_args f sh -c 'exit 3'
+new_id
+kk run --keep --bundle "$KT_WORK/f" "$ID"
+assert_rc "run --keep: the container's exit code" 3
+assert_eq "run --keep: the container stays, stopped" stopped "$(state_field "$ID" .status)"
+assert_eq "run --keep: listed" "$ID" "$(K list -q </dev/null 2>&1)"
+kk delete "$ID"
+assert_rc "run --keep: delete removes it" 0
+assert_eq "run --keep: gone after delete" "" "$(K list -q </dev/null 2>&1)"
+new_id
+kk run --bundle "$KT_WORK/f" "$ID"
+assert_eq "run without --keep: deleted at exit" "" "$(K list -q </dev/null 2>&1)"
+new_id
+expect_fail "create --keep refused (a run option, as runc)" 'unknown option --keep' \
+	K create --keep --bundle "$KT_WORK/f" "$ID"
+[ ! -e "$KT_ROOT/$ID" ] && t_pass "create --keep: nothing left" || t_fail "create --keep: nothing left"
+
+# ---- run --no-subreaper ------------------------------------------------------
+set_args f sh -c 'exit 5'
+new_id
+kk --debug run --no-subreaper --bundle "$KT_WORK/f" "$ID"
+assert_rc "run --no-subreaper: exit code still collected" 5
+assert_contains "run --no-subreaper: the debug log says why it is ignored" \
+	"$ERR" "--no-subreaper: ignored"
+expect_fail "create --no-subreaper refused (a run option, as runc)" 'unknown option' \
+	K create --no-subreaper --bundle "$KT_WORK/f" "$ID"
+
+# ---- session keyring ----------------------------------------------------------
+# /proc/keys shows root the keyrings owned by uid 0: the container's init
+# (root, no user namespace) made "_ses.ID" unless --no-new-keyring.
+set_args f sleep 100
+new_id; A=$ID
+kk run -d --bundle "$KT_WORK/f" "$A"
+assert_rc "run -d (default keyring)" 0
+assert_match "default: a session keyring _ses.ID of the container's own" \
+	"$(cat /proc/keys)" " keyring +_ses\.$A: "
+kk exec "$A" true
+assert_rc "exec joins it and runs" 0
+new_id; B=$ID
+kk run -d --no-new-keyring --bundle "$KT_WORK/f" "$B"
+assert_rc "run -d --no-new-keyring" 0
+assert_not_contains "--no-new-keyring: no _ses.ID keyring" "$(cat /proc/keys)" "_ses.$B:"
+kk exec "$B" true
+assert_rc "--no-new-keyring: exec runs" 0
+# From inside (with /proc/keys unmasked): the process possesses it.
+cfg f '.linux.maskedPaths -= ["/proc/keys"]'
+new_id
+set_args f sh -c "grep -c ' keyring  *_ses\\.$ID: ' /proc/keys"
+kk run --bundle "$KT_WORK/f" "$ID"
+assert_eq "inside the container: its session keyring is _ses.ID" 1 "$OUT"
+for id in "$A" "$B"; do
+	kk delete --force "$id"
+done
+
+# ---- update: Intel RDT flags ------------------------------------------------
+set_args f sleep 100
+new_id
+kk run -d --bundle "$KT_WORK/f" "$ID"
+for fl in --l3-cache-schema --mem-bw-schema; do
+	expect_fail "update $fl: refused, one line" "$fl: Intel RDT is not supported" \
+		K update "$fl" "L3:0=f" "$ID"
+done
+kk delete --force "$ID"
+
+kt_finish
