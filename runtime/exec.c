@@ -234,10 +234,13 @@ fail:
 
 /* state: the container's state JSON, what a seccomp listenerPath agent gets
  * with the notify fd (config-linux.md), as for the init. */
-static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, pid_t pid,
-		      const char *state, struct kerr *err)
+static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, const char *sub,
+		      pid_t pid, const char *state, struct kerr *err)
 {
-	if (cg != NULL && cgroup_enter(cg, pid, err) < 0)
+	if (sub != NULL && cg == NULL)
+		return kerr_set(err, ENOTSUP, "exec --cgroup %s: the container has no cgroup", sub);
+	if (cg != NULL && (sub != NULL ? cgroup_enter_sub(cg, sub, pid, err)
+				       : cgroup_enter(cg, pid, err)) < 0)
 		return -1;
 	if (sync_send(sock, SYNC_GO, 0, -1, err) < 0)
 		return -1;
@@ -268,6 +271,7 @@ struct exec_target {
 	struct kcgroup *cg;
 	char *state;           /* state JSON, taken while the state was open */
 	char *keyring;         /* "_ses.ID", or NULL with --no-new-keyring at create */
+	const char *sub_cgroup;   /* exec --cgroup */
 	pid_t pid;
 	int pidfd, rootfd;
 };
@@ -305,6 +309,7 @@ static int open_target(const struct kglobal *g, const char *id, const struct kex
 	if (c->st.cgroup_path != NULL && cgroup_open(c->st.cgroup_path, &t->cg, err) < 0)
 		goto out;
 	t->state = lifecycle_state_string(c);
+	t->sub_cgroup = o->cgroup;
 	if (!json_is_true(json_object_get(c->st.extra, "noNewKeyring")))
 		t->keyring = xasprintf("_ses.%s", id);
 	ret = 0;
@@ -350,7 +355,7 @@ static pid_t exec_spawn(struct exec_child *x, struct exec_target *t, struct kerr
 	if (sync_expect(socks[0], SYNC_CHILD_PID, &m, NULL, err) < 0)
 		goto out;
 	pid = (pid_t)m.value;
-	if (serve_exec(socks[0], t->spec, t->cg, pid, t->state, err) < 0) {
+	if (serve_exec(socks[0], t->spec, t->cg, t->sub_cgroup, pid, t->state, err) < 0) {
 		kill(pid, SIGKILL);
 		pid = -1;
 	}

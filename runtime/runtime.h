@@ -42,6 +42,7 @@ struct kexec_opts {
 	char **caps;
 	bool tty, detach, no_new_privs, ignore_paused;
 	const char *console_socket, *pid_file, *apparmor, *process_label;
+	const char *cgroup;       /* --cgroup: a sub-cgroup of the container's, or NULL */
 	int preserve_fds;
 };
 

@@ -80,6 +80,35 @@ for id in "$A" "$B"; do
 	kk delete --force "$id"
 done
 
+# ---- exec --cgroup: an existing sub-cgroup of the container's ----------------
+set_args f sleep 100
+new_id
+kk run -d --bundle "$KT_WORK/f" "$ID"
+cgpath=$(jq -r '.cgroup_path // empty' "$KT_ROOT/$ID/state.json" 2>/dev/null)
+cgmnt=$(findmnt -n -t cgroup2 -o TARGET | head -n1)
+if [ -n "$cgpath" ] && [ -n "$cgmnt" ] && mkdir "$cgmnt$cgpath/sub"; then
+	kk exec --cgroup sub "$ID" cat /proc/self/cgroup
+	assert_match "exec --cgroup sub: the process is in it" "$OUT" "^0::.*/sub$"
+	kk exec --cgroup pids,memory:/sub "$ID" cat /proc/self/cgroup
+	assert_match "exec --cgroup CTRL,CTRL:/sub: the same (one hierarchy)" "$OUT" "^0::.*/sub$"
+	kk exec "$ID" cat /proc/self/cgroup
+	assert_match "exec without --cgroup: the container's cgroup" "$OUT" "^0::.*$ID$"
+	expect_fail "exec --cgroup ../x: refused" 'not below the container' \
+		K exec --cgroup ../x "$ID" true
+	expect_fail "exec --cgroup of a missing sub-cgroup: refused" 'nope.*No such file' \
+		K exec --cgroup nope "$ID" true
+else
+	echo "# exec --cgroup: skipped, the container has no cgroup2 directory here"
+fi
+expect_fail "exec --cgroup a:b:c: refused" 'expected \[CONTROLLER:\]PATH' \
+	K exec --cgroup a:b:c "$ID" true
+expect_fail "exec --cgroup naming two paths: refused" 'one hierarchy' \
+	K exec --cgroup cpu:/a --cgroup memory:/b "$ID" true
+kk delete --force "$ID"
+assert_rc "delete --force removes the sub-cgroup too" 0
+[ -z "$cgpath" ] || [ ! -e "$cgmnt$cgpath" ] && t_pass "container cgroup gone" \
+	|| t_fail "container cgroup gone" "$cgmnt$cgpath"
+
 # ---- update: Intel RDT flags ------------------------------------------------
 set_args f sleep 100
 new_id
