@@ -232,3 +232,6 @@ EXTRA_DIST += tests/integration/lsm.sh
 # runc's flags that orchestrators pass (issue 11): real containers as root
 TESTS += tests/integration/runcflags.sh
 EXTRA_DIST += tests/integration/runcflags.sh
+# man pages and --help agree (no root needed)
+TESTS += tests/check-man.sh
+EXTRA_DIST += tests/check-man.sh
