@@ -136,6 +136,17 @@ static bool uses_state(const struct cli_command *cmd)
 	return true;
 }
 
+/* `kapsel CMD [flags] --help` needs no state directory: a user without
+ * XDG_RUNTIME_DIR can read it (the shell completion does). Looks only
+ * before the first positional argument, where the command's getopt stops. */
+static bool asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
 static int resolve_root(struct global_opts *o, bool needed)
 {
 	static char buf[4096];
@@ -189,7 +200,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kapsel: --log-format: expected text or json\n");
 		return 1;
 	}
-	if (resolve_root(&o, uses_state(cmd)) < 0)
+	if (resolve_root(&o, uses_state(cmd) && !asks_help(argc - optind, argv + optind)) < 0)
 		return 1;
 	if (klog_open(o.log, o.log_format && strcmp(o.log_format, "json") == 0, o.g.debug) < 0) {
 		fprintf(stderr, "kapsel: open log file %s: %s\n", o.log, strerror(errno));

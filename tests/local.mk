@@ -235,3 +235,6 @@ EXTRA_DIST += tests/integration/runcflags.sh
 # man pages and --help agree (no root needed)
 TESTS += tests/check-man.sh
 EXTRA_DIST += tests/check-man.sh
+# bash completion (no root needed)
+TESTS += tests/check-completion.sh
+EXTRA_DIST += tests/check-completion.sh
