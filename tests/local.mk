@@ -238,3 +238,6 @@ EXTRA_DIST += tests/check-man.sh
 # bash completion (no root needed)
 TESTS += tests/check-completion.sh
 EXTRA_DIST += tests/check-completion.sh
+# the dist tarball holds every tracked file (skips outside a git checkout)
+TESTS += tests/check-dist.sh
+EXTRA_DIST += tests/check-dist.sh tests/integration/README
