@@ -39,7 +39,8 @@ static const char usage_head[] =
 	"                           rootless mode (default auto: when not root)\n"
 	"      --systemd-cgroup     accepted for runc compatibility\n"
 	"      --criu PATH          accepted for runc compatibility; kapsel has no\n"
-	"                           checkpoint/restore, so it is not used\n"	"  -v, --version            print the version\n"
+	"                           checkpoint/restore, so it is not used\n"
+	"  -v, --version            print the version\n"
 	"  -h, --help               this help; COMMAND --help (or help COMMAND) for a\n"
 	"                           command's\n\n"
 	"Commands:\n";
@@ -96,7 +97,6 @@ static int parse_global(int argc, char **argv, struct global_opts *o)
 	return 0;
 }
 
-/* Commands that keep no state (spec, features, image) work without it. */
 static const struct cli_command *find_command(const char *name)
 {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -125,6 +125,7 @@ static int help_command(int argc, char **argv, const struct kglobal *g)
 	return cmd->run(2, args, g);
 }
 
+/* Commands that keep no state (spec, features, image) work without it. */
 static bool uses_state(const struct cli_command *cmd)
 {
 	static const char *const stateless[] = { "spec", "features", "image" };
