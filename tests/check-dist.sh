@@ -8,7 +8,9 @@ set -u
 src=${abs_top_srcdir:-.}
 build=${abs_top_builddir:-.}
 command -v git >/dev/null || { echo "SKIP: git is not installed"; exit 77; }
-git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
+# (a tarball unpacked inside some other checkout is no checkout of kapsel)
+top=$(git -C "$src" rev-parse --show-toplevel 2>/dev/null)
+[ -n "$top" ] && [ "$(cd "$top" && pwd -P)" = "$(cd "$src" && pwd -P)" ] ||
 	{ echo "SKIP: $src is not a git checkout (a tarball build)"; exit 77; }
 tmp=$(mktemp -d /tmp/kapsel-distdir.XXXXXX)
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
