@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -227,7 +226,7 @@ static bool no_openat2(int e)
 static int inroot_open_walk(int rootfd, const char *path, int flags, struct kerr *err)
 {
 	cleanup_close int fd = -1;
-	char proc[64];
+	char proc[FD_PATH_MAX];
 	struct stat st;
 	int r;
 
@@ -241,8 +240,7 @@ static int inroot_open_walk(int rootfd, const char *path, int flags, struct kerr
 		return move_fd(&fd);
 	if (S_ISLNK(st.st_mode))
 		return kerr_set(err, ELOOP, "open %s", path);
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	r = open(proc, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+	r = open(fd_path(fd, proc), (flags & ~O_NOFOLLOW) | O_CLOEXEC);
 	if (r < 0)
 		return kerr_errno(err, "open %s", path);
 	return r;
@@ -309,13 +307,13 @@ int inroot_create_file(int rootfd, const char *path, mode_t mode, int *ret_fd,
 	return inroot_make(rootfd, path, WALK_FILE, mode, O_PATH, ret_fd, err);
 }
 
-static int fd_path(int fd, char *buf, size_t size)
+/* Where fd's file is now, as the kernel names it. */
+static int fd_target(int fd, char *buf, size_t size)
 {
-	char proc[64];
+	char proc[FD_PATH_MAX];
 	ssize_t n;
 
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	n = readlink(proc, buf, size);
+	n = readlink(fd_path(fd, proc), buf, size);
 	if (n < 0)
 		return -1;
 	if ((size_t)n >= size) {
@@ -331,7 +329,7 @@ int inroot_check_beneath(int rootfd, int fd, struct kerr *err)
 	char root[PATH_MAX], path[PATH_MAX];
 	size_t len;
 
-	if (fd_path(rootfd, root, sizeof(root)) < 0 || fd_path(fd, path, sizeof(path)) < 0) {
+	if (fd_target(rootfd, root, sizeof(root)) < 0 || fd_target(fd, path, sizeof(path)) < 0) {
 		if (errno == ENOENT)
 			return 0;   /* no /proc here: nothing to check with */
 		return kerr_errno(err, "readlink /proc/self/fd");

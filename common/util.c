@@ -330,3 +330,9 @@ walk:;
 	closedir(d);
 	return 0;
 }
+
+const char *fd_path(int fd, char buf[FD_PATH_MAX])
+{
+	snprintf(buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
+	return buf;
+}

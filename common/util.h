@@ -50,4 +50,9 @@ int mark_cloexec_from(int first, struct kerr *err);
  * (CVE-2024-21626: a leaked host directory fd is a way out of the root). */
 int close_fds_except(int first, const int *keep, size_t n, struct kerr *err);
 
+#define FD_PATH_MAX 32
+/* "/proc/self/fd/N" in buf: mount(2) or open(2) through it acts on exactly
+ * fd's file, with no path looked up again. Returns buf. */
+const char *fd_path(int fd, char buf[FD_PATH_MAX]);
+
 #endif

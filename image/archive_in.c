@@ -30,13 +30,12 @@ static struct archive *seek_member(int fd, const char *member, int *ret_fd, stru
 {
 	struct archive *a;
 	struct archive_entry *e;
-	char proc[64];
+	char proc[FD_PATH_MAX];
 	int mfd;
 
 	/* a private open file: libarchive reads through the file offset, and
 	 * several members may be open at once */
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	mfd = open(proc, O_RDONLY | O_CLOEXEC);
+	mfd = open(fd_path(fd, proc), O_RDONLY | O_CLOEXEC);
 	if (mfd < 0) {
 		kerr_errno(err, "reopen %s", path);
 		return NULL;

@@ -11,7 +11,7 @@
 #include <seccomp.h>
 
 #include "common/error.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 /* ---- procfs.c: a /proc we can trust ---- */
 

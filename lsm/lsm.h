@@ -23,7 +23,7 @@
 #include <jansson.h>
 
 #include "common/error.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 struct klsm;
 

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 /* CLONE_NEW* flags of the namespaces spec asks to create (not joined ones). */
 unsigned long ns_new_flags(const struct kspec *spec);

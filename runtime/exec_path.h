@@ -4,7 +4,7 @@
 #define KAPSEL_RUNTIME_EXEC_PATH_H
 
 #include "common/error.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 /* process.env plus HOME from the container's /etc/passwd when it is unset.
  * The returned vector is owned by the caller (it is handed to execve). */

@@ -3,7 +3,7 @@
 #include "runtime/runtime.h"
 
 #include "lsm/lsm.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 static json_t *string_array(const char *const *v)
 {

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 struct kinit_args {
 	const struct kspec *spec;

@@ -9,7 +9,7 @@
 #include "cgroups/cgroups.h"
 #include "netsetup/netsetup.h"
 #include "runtime/runtime.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 #include "runtime/state.h"
 
 struct kcreated {

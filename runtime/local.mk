@@ -1,5 +1,5 @@
 # runtime sources (owned by that folder)
-libkapsel_a_SOURCES += runtime/spec.h runtime/runtime.h runtime/state.h runtime/state.c \
+libkapsel_a_SOURCES += runtime/runtime.h runtime/state.h runtime/state.c \
 	runtime/sync.h runtime/sync.c runtime/init.h runtime/init.c runtime/exec_path.h \
 	runtime/exec_path.c runtime/lifecycle.h runtime/create.c runtime/start.c runtime/run.c \
 	runtime/names.c runtime/selfexe.c runtime/process.h runtime/process.c runtime/exec.c runtime/foreground.h runtime/foreground.c runtime/features.c runtime/terminal.h runtime/terminal.c runtime/network.h runtime/network.c runtime/image_run.h runtime/image_run.c \
@@ -7,15 +7,6 @@ libkapsel_a_SOURCES += runtime/spec.h runtime/runtime.h runtime/state.h runtime/
 libkapsel_a_SOURCES += runtime/control.c
 # hooks
 libkapsel_a_SOURCES += runtime/hooks.c runtime/hooks.h
-libkapsel_a_SOURCES += runtime/spec.h
-# config.json parser (spec.h): spec.c reads and frees, spec_process.c,
-# spec_mounts.c and spec_linux.c parse their sections, spec_json.c and
-# spec_shapes.c check types, spec_default.c is `kapsel spec`'s template.
-libkapsel_a_SOURCES += \
-	runtime/spec.c runtime/spec_internal.h runtime/spec_json.c runtime/spec_shapes.c \
-	runtime/spec_process.c runtime/spec_mounts.c runtime/spec_linux.c \
-	runtime/spec_default.c
 # mounts
 libkapsel_a_SOURCES += runtime/mounts.h runtime/mounts_internal.h runtime/mounts.c \
 	runtime/mounts_dev.c runtime/mounts_cgroup.c runtime/mounts_paths.c
-libkapsel_a_SOURCES += runtime/hooks.c runtime/hooks.h

@@ -24,12 +24,6 @@
 		      MS_NOATIME | MS_RELATIME | MS_STRICTATIME | MS_NOSYMFOLLOW)
 #define ATIME_MS (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)
 
-const char *fd_path(int fd, char buf[FD_PATH_MAX])
-{
-	snprintf(buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
-	return buf;
-}
-
 static uint64_t ms_to_attr(unsigned long ms)
 {
 	uint64_t a = 0;

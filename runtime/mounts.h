@@ -14,7 +14,7 @@
 #include <stdbool.h>
 
 #include "common/error.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 struct kmount_opts {
 	bool no_pivot;      /* MS_MOVE + chroot instead of pivot_root (runc --no-pivot) */

@@ -7,7 +7,7 @@
 
 #include "common/error.h"
 #include "runtime/mounts.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 /* What one mounts_prepare call works with. */
 struct mctx {
@@ -15,10 +15,6 @@ struct mctx {
 	const struct kmount_opts *o;
 	int rootfd;          /* O_PATH of the rootfs bind mount */
 };
-
-#define FD_PATH_MAX 32
-/* "/proc/self/fd/N": mount(2) through it mounts onto exactly that file. */
-const char *fd_path(int fd, char buf[FD_PATH_MAX]);
 
 /* Clones the mount tree at srcfd/srcpath (srcpath "" for the fd itself) and
  * attaches it onto targetfd (open_tree + move_mount: nothing is looked up by

@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "common/util.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 bool runtime_id_valid(const char *id)
 {

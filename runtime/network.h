@@ -3,7 +3,7 @@
 
 #include "netsetup/netsetup.h"
 #include "runtime/runtime.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 #include "runtime/state.h"
 
 /* Parses and checks --network & co. and the annotations before anything is

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "common/error.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 struct kproc_ctx {
 	const struct kspec *spec;

@@ -14,6 +14,10 @@ endif
 # No raw syscall() outside common/syscalls.h (the one syscall header).
 TESTS += tests/check-syscalls.sh
 EXTRA_DIST += tests/check-syscalls.sh
+# Includes follow the layers: cli -> runtime -> subsystems -> spec -> common,
+# through each folder's door header only.
+TESTS += tests/check-layout.sh
+EXTRA_DIST += tests/check-layout.sh
 
 # cgroups
 if HAVE_CMOCKA
@@ -36,7 +40,7 @@ tests_unit_test_hooks_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_hooks_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 endif
 
-# spec: the config.json parser (runtime/spec*.c)
+# spec: the config.json parser (spec/*.c)
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_spec
 TESTS += tests/unit/test_spec
@@ -58,9 +62,9 @@ FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SPEC_SRCS = $(srcdir)/tests/fuzz/fuzz_spec.c \
 	$(srcdir)/common/error.c $(srcdir)/common/log.c $(srcdir)/common/util.c \
-	$(srcdir)/runtime/spec.c $(srcdir)/runtime/spec_json.c $(srcdir)/runtime/spec_shapes.c \
-	$(srcdir)/runtime/spec_process.c $(srcdir)/runtime/spec_mounts.c \
-	$(srcdir)/runtime/spec_linux.c $(srcdir)/runtime/spec_default.c \
+	$(srcdir)/spec/spec.c $(srcdir)/spec/spec_json.c $(srcdir)/spec/spec_shapes.c \
+	$(srcdir)/spec/spec_process.c $(srcdir)/spec/spec_mounts.c \
+	$(srcdir)/spec/spec_linux.c $(srcdir)/spec/spec_default.c \
 	$(FUZZ_VALIDATE_SRCS)
 # what create runs on a parsed spec: lsm_validate and cgroups_validate
 FUZZ_VALIDATE_SRCS = $(srcdir)/lsm/lsm.c $(srcdir)/lsm/procfs.c $(srcdir)/lsm/caps.c \

@@ -8,7 +8,7 @@
 #include "cgroups/cgroups.h"
 #include "common/log.h"
 #include "lsm/lsm.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 struct tspec {
 	struct kspec spec;

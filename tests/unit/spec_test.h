@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 /* A config around a process object / linux object / mounts array. */
 #define PROC(p) "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"rootfs\"},\"process\":" p "}"

@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "runtime/spec.h"
-#include "runtime/spec_internal.h"
+#include "spec/spec.h"
+#include "spec/internal.h"
 #include "tests/unit/spec_test.h"
 
 const char *srcdir(void)

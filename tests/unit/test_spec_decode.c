@@ -19,8 +19,8 @@
 #include "common/util.h"
 #include "cgroups/cgroups.h"
 #include "lsm/lsm.h"
-#include "runtime/spec.h"
-#include "runtime/spec_internal.h"
+#include "spec/spec.h"
+#include "spec/internal.h"
 #include "tests/unit/spec_test.h"
 
 /* --- what good configs decode to --- */

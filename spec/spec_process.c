@@ -1,5 +1,5 @@
 /* config.json "process" and "hooks". */
-#include "runtime/spec_internal.h"
+#include "spec/internal.h"
 
 #include <errno.h>
 #include <string.h>

@@ -2,9 +2,9 @@
  * created: a bad config fails here with a message naming the field and leaves
  * nothing behind. Sections owned by other folders (linux.resources, seccomp,
  * capabilities, hooks, sysctl) stay as JSON in `json` and are validated by
- * those folders' own validate functions, which spec_load calls. */
-#ifndef KAPSEL_RUNTIME_SPEC_H
-#define KAPSEL_RUNTIME_SPEC_H
+ * those folders' own validate functions, which runtime/create.c calls. */
+#ifndef KAPSEL_SPEC_SPEC_H
+#define KAPSEL_SPEC_SPEC_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* JSON accessors for config.json that name the field in every error, and the
  * schema-shape checker (see spec_internal.h). */
-#include "runtime/spec_internal.h"
+#include "spec/internal.h"
 
 #include <errno.h>
 #include <inttypes.h>

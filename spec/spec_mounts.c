@@ -1,6 +1,6 @@
 /* config.json "mounts": validation, and the mount options decoded the way
  * runc and crun decode them (runc libcontainer/specconv parseMountOptions). */
-#include "runtime/spec_internal.h"
+#include "spec/internal.h"
 
 #include <string.h>
 #include <sys/mount.h>

@@ -1,7 +1,7 @@
 /* config.json "linux": namespaces, id mappings, devices, masked and read-only
  * paths, rootfs propagation, and the shape of the sections other folders
  * interpret (resources, seccomp, sysctl, personality...). */
-#include "runtime/spec_internal.h"
+#include "spec/internal.h"
 
 #include <sched.h>
 #include <string.h>

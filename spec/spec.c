@@ -3,7 +3,7 @@
  * Sections for other platforms (windows, solaris, vm, zos, freebsd) are
  * ignored, as runc ignores them: a FreeBSD or z/OS config that also has what
  * Linux needs (ociVersion, root.path) parses, one without fails on that. */
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "runtime/spec_internal.h"
+#include "spec/internal.h"
 
 /* A config.json is a few KiB; 16 MiB of it is a mistake or an attack. */
 #define SPEC_MAX_SIZE (16u << 20)

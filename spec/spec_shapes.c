@@ -4,7 +4,7 @@
  * make a config that breaks the schema fail at load time with the field
  * named; the meaning of the values (is the controller there, is the syscall
  * known) is checked by cgroups/ and lsm/. */
-#include "runtime/spec_internal.h"
+#include "spec/internal.h"
 
 #include <ctype.h>
 #include <string.h>

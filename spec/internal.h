@@ -1,12 +1,12 @@
-/* Private to runtime/spec*.c (and the spec unit test): JSON accessors that
+/* Private to the files of spec/ (and the spec unit test): JSON accessors that
  * name the field in their errors, the schema-shape checker for the sections
  * kept as raw JSON, and the parsers of each part of config.json.
  *
  * Every error names its field as a path from the top of the document
  * ("linux.namespaces[2].type: ..."); spec_parse adds "config.json: ". A JSON
  * null counts as an absent field, as it does for runc's Go decoder. */
-#ifndef KAPSEL_RUNTIME_SPEC_INTERNAL_H
-#define KAPSEL_RUNTIME_SPEC_INTERNAL_H
+#ifndef KAPSEL_SPEC_INTERNAL_H
+#define KAPSEL_SPEC_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,7 +15,7 @@
 #include <jansson.h>
 
 #include "common/error.h"
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 #define SPEC_WHERE_MAX 256
 

@@ -1,7 +1,7 @@
 /* The config.json that `kapsel spec` writes: the same document as runc 1.1.5's
  * `runc spec` (and `runc spec --rootless`), key for key and in the same order,
  * so scripts written against runc's template keep working. */
-#include "runtime/spec.h"
+#include "spec/spec.h"
 
 #include <unistd.h>
 
