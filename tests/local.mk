@@ -245,3 +245,9 @@ EXTRA_DIST += tests/check-completion.sh
 # the dist tarball holds every tracked file (skips outside a git checkout)
 TESTS += tests/check-dist.sh
 EXTRA_DIST += tests/check-dist.sh tests/integration/README
+# the integration tests' busybox rootfs, built once per build dir
+# (make distcheck's distcleancheck wants the build dir empty again)
+clean-local: clean-rootfs-cache
+clean-rootfs-cache:
+	-rm -rf tests/rootfs-cache
+.PHONY: clean-rootfs-cache
