@@ -10,13 +10,14 @@
 # Same conditions for all three: crun 1.8.1 refuses this host's hybrid cgroup
 # layout, so everything runs inside a private mount namespace (`unshare -m`)
 # where /sys/fs/cgroup/unified is unmounted (the host keeps it); each runtime
-# then uses its default cgroup manager on what is left (v1 here).
-# Caveat: without a cgroup2 mount a cgroup-v2-only runtime (kapsel) makes no
-# cgroup at all there, while crun and runc make v1 cgroups: kapsel does less
-# work. A cgroup-for-cgroup comparison needs a pure cgroup v2 machine (the VM
-# of shared/notes/test-vm.md), where this script runs unchanged.
-# BENCH_SAME_NS=0 runs kapsel and runc on the host as is (crun is still
-# started in its own `unshare -m` then, paying for it on every call).
+# then uses its default cgroup manager on what is left (v1 here): all three
+# make a directory in every v1 hierarchy and write the limits containerd and
+# podman always send (cpu.shares, a pids limit) plus a memory limit
+# (BENCH_LIMITS=0: none). The check run asserts each container really is in
+# a cgroup of its own (memory hierarchy), so no runtime skips the work.
+# BENCH_SAME_NS=0 runs kapsel and runc on the host as is, hybrid (kapsel then
+# also makes its cgroup2 directory with the eBPF device filter; crun is
+# still started in its own `unshare -m`, paying for it on every call).
 #
 # Interleaving: hyperfine runs one command's samples back to back, so a burst
 # of load from the other helpers on this shared machine would hit one runtime
@@ -82,7 +83,13 @@ cp "$(command -v busybox)" "$B/rootfs/bin/busybox"
 for a in $(busybox --list); do [ "$a" = busybox ] || ln -s busybox "$B/rootfs/bin/$a"; done
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$B/rootfs/etc/passwd"
 (cd "$B" && runc spec) || { echo "bench: runc spec failed" >&2; exit 1; }
-jq '.process.terminal = false | .process.args = ["/bin/true"]' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+# No cgroup namespace, so the check below sees the host's cgroup paths.
+jq --argjson lim "$([ "${BENCH_LIMITS:-1}" = 1 ] && echo 1 || echo 0)" '
+	.process.terminal = false | .process.args = ["/bin/true"]
+	| .linux.namespaces |= map(select(.type != "cgroup"))
+	| if $lim == 1 then .linux.resources += {cpu: {shares: 1024}, pids: {limit: 2048},
+						 memory: {limit: 268435456}} else . end
+' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
 
 now() { echo "${EPOCHREALTIME/./}"; }   # microseconds, no fork
 
@@ -90,7 +97,8 @@ now() { echo "${EPOCHREALTIME/./}"; }   # microseconds, no fork
 # a failing one is n/a.
 mkdir -p "$WORK/check"
 cp -a "$B/rootfs" "$WORK/check/"
-jq '.process.args = ["echo", "ran-ok"]' "$B/config.json" >"$WORK/check/config.json"
+jq '.process.args = ["sh", "-c", "grep -q \"^[0-9]*:memory:/.\" /proc/self/cgroup && echo ran-ok"]' \
+	"$B/config.json" >"$WORK/check/config.json"
 declare -A OK ERRS
 for rt in "${RTS[@]}"; do
 	OK[$rt]=0; ERRS[$rt]=0
@@ -103,7 +111,7 @@ for rt in "${RTS[@]}"; do
 	if [ "$out" = ran-ok ]; then
 		OK[$rt]=1
 	else
-		echo "# $rt: a test container did not run (stdout: '$(echo $out | head -c 80)', stderr: '$(tail -n1 "$WORK/check.err")'): n/a"
+		echo "# $rt: a test container did not run in a memory cgroup of its own (stdout: '$(echo $out | head -c 80)', stderr: '$(tail -n1 "$WORK/check.err")'): n/a"
 	fi
 	rtcmd "$rt" delete --force "check-$rt" >/dev/null 2>&1
 done

@@ -1,20 +1,27 @@
-/* The cgroup v2 manager: the only door into cgroups/.
+/* The cgroup manager: the only door into cgroups/.
  *
- * Every container gets its own cgroup2 directory (linux.cgroupsPath, or
- * /kapsel/<id> by default) where a cgroup2 hierarchy is mounted, and
- * linux.resources is applied there. Where the hierarchy has no usable
- * controllers (a hybrid host, a rootless user without delegation) the
- * container is still tracked, and a config asking for limits is refused
- * before anything is created: never half-applied.
+ * The layout is read at run time (layout.c): pure cgroup v2, hybrid (v1
+ * controllers plus a cgroup2 at /sys/fs/cgroup/unified) or pure v1. Every
+ * container gets its directory (linux.cgroupsPath, or /kapsel/<id> by
+ * default) in the cgroup2 hierarchy where one is mounted (it tracks the
+ * processes and carries the eBPF device filter even without controllers)
+ * and in every v1 hierarchy. Each limit goes where its controller is: to
+ * cgroup2 when the cgroup2 root lists it (v1-style values converted as runc
+ * and crun do), else to the v1 hierarchy that has it, with runc's v1 meaning
+ * (cgroups/v1_resources.c). A limit nothing can apply, or a cgroup2-only
+ * setting (linux.resources.unified) whose controller is on v1, is refused
+ * before anything is created: never half-applied. Pause and resume use v1's
+ * freezer where it is mounted, cgroup.freeze otherwise.
  *
- * Paths (relative to the cgroup2 mount): an absolute cgroupsPath as is; a
- * relative one below the parent of the caller's own cgroup (runc's rule); the
+ * Paths (relative to each mount): an absolute cgroupsPath as is; a
+ * relative one below the parent of the caller's own cgroup2 cgroup (runc's rule); the
  * systemd form "slice:prefix:name" mapped to /<nested slices>/<prefix>-<name>.scope
  * and managed on the filesystem (no systemd driver). "." and ".." refused.
- * A container with a memory limit gets memory.oom.group=1 (killed as a whole
- * on OOM, as kubelet does on cgroup v2). disableOOMKiller, swappiness and
- * kernel memory are ignored with a warning (cgroup v2 has none); realtime
- * cpu limits are refused. */
+ * On cgroup2 a container with a memory limit gets memory.oom.group=1 (killed
+ * as a whole on OOM, as kubelet does); disableOOMKiller, swappiness and
+ * kernel memory are ignored there with a warning, realtime cpu limits
+ * refused. Rootless: cgroup2 only where the user has a delegated subtree; no
+ * v1 directories (as runc). */
 #ifndef KAPSEL_CGROUPS_H
 #define KAPSEL_CGROUPS_H
 
@@ -32,20 +39,23 @@ struct kcgroup;
 int cgroups_validate(json_t *resources, struct kerr *err);
 
 /* Creates the container's cgroup and applies resources (may be NULL). On
- * failure nothing is left behind. Returns 0 with *ret == NULL when no cgroup2
- * hierarchy is mounted at all and no resources are asked for. */
+ * failure nothing is left behind. Returns 0 with *ret == NULL when no cgroup
+ * hierarchy is mounted at all (or a rootless caller can make none) and no
+ * resources are asked for. */
 int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, bool rootless,
 		  struct kcgroup **ret, struct kerr *err);
 /* Reopens a container's cgroup from the path state.json recorded. */
 int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err);
-/* The path relative to the cgroup2 mount ("/kapsel/ID"), to record in state.json. */
+/* The path relative to each mount ("/kapsel/ID"), to record in state.json. */
 const char *cgroup_path(const struct kcgroup *cg);
-/* An O_DIRECTORY fd of the cgroup, for CLONE_INTO_CGROUP (owned by cg). */
+/* An O_DIRECTORY fd of the cgroup2 dir, for CLONE_INTO_CGROUP (owned by cg);
+ * -1 when the cgroup has v1 directories too (cgroup_enter then). */
 int cgroup_dirfd(const struct kcgroup *cg);
-/* Moves pid into the cgroup. */
+/* Moves pid into the cgroup (every hierarchy). */
 int cgroup_enter(struct kcgroup *cg, pid_t pid, struct kerr *err);
-/* Moves pid into sub, an existing cgroup below cg (`exec --cgroup`); ".."
- * or a path leading out of cg is refused. */
+/* Moves pid into sub, an existing cgroup below cg in any of its hierarchies
+ * (`exec --cgroup`; where sub is missing, cg's own directory); a path
+ * leading out of cg is refused. */
 int cgroup_enter_sub(struct kcgroup *cg, const char *sub, pid_t pid, struct kerr *err);
 /* Sends sig to every process in the cgroup (cgroup.kill for SIGKILL where present). */
 int cgroup_kill_all(struct kcgroup *cg, int sig, struct kerr *err);
@@ -60,8 +70,12 @@ int cgroup_update(struct kcgroup *cg, json_t *resources, struct kerr *err);
 /* Stats for `events --stats`, in runc's layout: {"cpu":..,"memory":..,"pids":..,
  * "blkio":..,"hugetlb":..}. A "limit" of -1 means unlimited (runc prints 2^64-1). */
 int cgroup_stats(struct kcgroup *cg, json_t **ret, struct kerr *err);
-/* memory.events oom_kill: processes the OOM killer killed in the cgroup; -1 if unknown. */
+/* Processes the OOM killer killed in the cgroup (cgroup2 memory.events or
+ * v1 memory.oom_control oom_kill); -1 if unknown. */
 int64_t cgroup_oom_kills(struct kcgroup *cg);
+/* An fd readable (8 bytes) at each OOM event of the cgroup, to poll; -1 when
+ * there is none (cgroup2: count cgroup_oom_kills instead). */
+int cgroup_oom_fd(struct kcgroup *cg);
 /* Kills what is left, waits for the cgroup to empty, removes it. */
 int cgroup_destroy(struct kcgroup *cg, struct kerr *err);
 void cgroup_free(struct kcgroup *cg);

@@ -21,7 +21,7 @@
 /* The devices every container gets (config-linux.md "Default Devices"),
  * plus mknod of any node, as runc allows, so that the runtime can create the
  * config's linux.devices (opening them is still filtered). */
-static const struct kcg_devrule default_rules[] = {
+const struct kcg_devrule cg_default_devrules[] = {
 	{ true, 'c', -1, -1, BPF_DEVCG_ACC_MKNOD },
 	{ true, 'b', -1, -1, BPF_DEVCG_ACC_MKNOD },
 	{ true, 'c', 1, 3, RWM },   /* null */
@@ -34,6 +34,7 @@ static const struct kcg_devrule default_rules[] = {
 	{ true, 'c', 5, 2, RWM },   /* ptmx */
 	{ true, 'c', 136, -1, RWM },/* pts/N */
 };
+const size_t cg_n_default_devrules = ARRAY_SIZE(cg_default_devrules);
 
 struct prog {
 	struct bpf_insn *insn;
@@ -108,8 +109,8 @@ int cg_devices_program(const struct kcg_devrule *rules, size_t n, struct bpf_ins
 
 	emit_prologue(&p);
 	/* Last match wins: test the defaults first, then the rules backwards. */
-	for (size_t i = ARRAY_SIZE(default_rules); reachable && i > 0; i--)
-		reachable = emit_rule(&p, &default_rules[i - 1]);
+	for (size_t i = ARRAY_SIZE(cg_default_devrules); reachable && i > 0; i--)
+		reachable = emit_rule(&p, &cg_default_devrules[i - 1]);
 	for (size_t i = n; reachable && i > 0; i--)
 		reachable = emit_rule(&p, &rules[i - 1]);
 	if (reachable) {

@@ -69,6 +69,13 @@ int cgroup_freeze(struct kcgroup *cg, bool frozen, struct kerr *err)
 {
 	struct kerr e;
 
+	/* v1's freezer where the host has one (runc's way on hybrid hosts);
+	 * cgroup2's core cgroup.freeze otherwise. */
+	if (cg_v1_is_frozen(cg) >= 0)
+		return cg_v1_freeze(cg, frozen, err);
+	if (cg->dirfd < 0)
+		return kerr_set(err, ENOTSUP, "cgroup %s: no freezer", cg->path);
+
 	if (write_file_at(cg->dirfd, "cgroup.freeze", frozen ? "1" : "0", 1, err) < 0)
 		return kerr_prefix(err, "%s cgroup %s%s", frozen ? "freeze" : "thaw", cg->mount,
 				   cg->path);
@@ -87,6 +94,10 @@ int cgroup_is_frozen(struct kcgroup *cg)
 	cleanup_free char *buf = NULL;
 	struct kerr e;
 
+	int v1 = cg_v1_is_frozen(cg);
+
+	if (v1 >= 0 || cg->dirfd < 0)
+		return v1;
 	/* cgroup.freeze holds what was asked: a pause that was asked reads as
 	 * "paused", as runc reports it (the root cgroup has no such file). */
 	if (read_file_at(cg->dirfd, "cgroup.freeze", 64, &buf, NULL, &e) < 0)

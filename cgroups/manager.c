@@ -31,7 +31,7 @@ const char *cg_mount_point(void)
 
 /* No empty, "." or ".." components: a cgroupsPath must not climb out of the
  * hierarchy (or above the caller's own cgroup for relative paths). */
-static bool path_clean(const char *p)
+bool cg_path_clean(const char *p)
 {
 	cleanup_free char *copy = xstrdup(p);
 	char *save = NULL;
@@ -117,7 +117,7 @@ int cg_compute_path(const char *id, const char *cgroups_path, const char *own_cg
 			*slash = '\0';
 		p = xasprintf("%s/%s", own, cgroups_path);
 	}
-	if (!path_clean(p))
+	if (!cg_path_clean(p))
 		return kerr_set(err, EINVAL, "linux.cgroupsPath: \"%s\" has \".\" or \"..\" components",
 				cgroups_path);
 	/* Squeeze "//" and drop a trailing '/'. */
@@ -137,7 +137,7 @@ int cg_compute_path(const char *id, const char *cgroups_path, const char *own_cg
 	return 0;
 }
 
-static char *own_cgroup(void)
+char *cg_own_cgroup(void)
 {
 	cleanup_free char *buf = NULL;
 	struct kerr e;
@@ -276,9 +276,7 @@ static int enable_controllers(int rootfd, const char *path, const struct kcg_pla
 	return 0;
 }
 
-/* mkdir of every missing component; *ret_first is the first one created
- * (relative to the mount), to remove on failure, or NULL. */
-static int mkdir_path(int rootfd, const char *path, char **ret_first, struct kerr *err)
+int cg_mkdir_path(int rootfd, const char *path, char **ret_first, struct kerr *err)
 {
 	cleanup_free char *walk = xstrdup(path);
 	char *first = NULL;
@@ -312,7 +310,7 @@ static int mkdir_path(int rootfd, const char *path, char **ret_first, struct ker
 
 /* rmdir of dir and its child cgroups, deepest first (cgroupfs directories
  * hold only the kernel's files, which rmdir takes along). */
-static int rmdir_tree(int parentfd, const char *name)
+int cg_rmdir_tree(int parentfd, const char *name)
 {
 	int fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	DIR *d;
@@ -328,7 +326,7 @@ static int rmdir_tree(int parentfd, const char *name)
 	while ((de = readdir(d)) != NULL)
 		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
 		    strcmp(de->d_name, "..") != 0)
-			rmdir_tree(dirfd(d), de->d_name);
+			cg_rmdir_tree(dirfd(d), de->d_name);
 	closedir(d);
 	if (unlinkat(parentfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return -1;
@@ -337,7 +335,7 @@ static int rmdir_tree(int parentfd, const char *name)
 
 /* Undoes mkdir_path: path and its parents up to first, and nothing else (a
  * concurrent create may have made a sibling under a parent we created). */
-static void remove_created(int rootfd, const char *mount, const char *path, const char *first)
+void cg_remove_created(int rootfd, const char *mount, const char *path, const char *first)
 {
 	cleanup_free char *p = xstrdup(path);
 	size_t stop = strlen(first);
@@ -356,24 +354,22 @@ static void remove_created(int rootfd, const char *mount, const char *path, cons
 	}
 }
 
-static struct kcgroup *cg_new(const char *mount, char *path, int dirfd, bool rootless)
+void cg_rmdir_default_parent(int rootfd, const char *path)
 {
-	struct kcgroup *cg = xcalloc(1, sizeof(*cg));
-
-	cg->mount = xstrdup(mount);
-	cg->path = path;
-	cg->dirfd = dirfd;
-	cg->rootless = rootless;
-	return cg;
+	/* The shared default parent goes when its last container does
+	 * (ENOTEMPTY/EBUSY while others remain: fine). */
+	if (strncmp(path, DEFAULT_PARENT "/", sizeof(DEFAULT_PARENT)) == 0 &&
+	    strchr(path + sizeof(DEFAULT_PARENT), '/') == NULL)
+		unlinkat(rootfd, DEFAULT_PARENT + 1, AT_REMOVEDIR);
 }
 
-static int create_in(int rootfd, const char *mount, const char *path, const struct kcg_plan *p,
-		     bool rootless, struct kcgroup **ret, struct kerr *err)
+int cg2_create_in(int rootfd, const char *mount, const char *path, const struct kcg_plan *p,
+		  bool rootless, int *ret_fd, char **ret_first, struct kerr *err)
 {
 	cleanup_free char *first = NULL;
 	cleanup_close int fd = -1;
 
-	if (mkdir_path(rootfd, path, &first, err) < 0)
+	if (cg_mkdir_path(rootfd, path, &first, err) < 0)
 		goto fail;
 	if (enable_controllers(rootfd, path, p, err) < 0)
 		goto fail;
@@ -389,110 +385,16 @@ static int create_in(int rootfd, const char *mount, const char *path, const stru
 	} else if (p->has_devices && cg_devices_apply(fd, p->dev, p->n_dev, err) < 0) {
 		goto fail;
 	}
-	*ret = cg_new(mount, xstrdup(path), move_fd(&fd), rootless);
+	*ret_fd = move_fd(&fd);
+	*ret_first = move_ptr(first);
 	return 0;
 fail:
 	if (first != NULL)
-		remove_created(rootfd, mount, path, first);
+		cg_remove_created(rootfd, mount, path, first);
 	return -1;
 }
 
-int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, bool rootless,
-		  struct kcgroup **ret, struct kerr *err)
-{
-	const char *mount = cg_mount_point();
-	cleanup_free char *own = own_cgroup(), *path = NULL, *rootless_path = NULL;
-	cleanup_close int rootfd = -1;
-	struct kcg_plan plan;
-	bool asks_limits;
-	int r;
-
-	/* Rootless without a cgroupsPath: a sibling of the caller's own cgroup
-	 * (the relative-path rule), which is inside the caller's subtree when
-	 * it was delegated (systemd Delegate=); "/kapsel" at the root never is. */
-	if (rootless && (cgroups_path == NULL || cgroups_path[0] == '\0'))
-		cgroups_path = rootless_path = xasprintf("kapsel-%s", id);
-	if (cg_plan_build(resources, 0, &plan, err) < 0)
-		return -1;
-	asks_limits = plan.n > 0;
-	if (mount == NULL) {
-		cg_plan_free(&plan);
-		if (asks_limits)
-			return kerr_set(err, ENOTSUP, "linux.resources: no cgroup2 hierarchy is mounted");
-		*ret = NULL;  /* devices alone: kept out by the missing nodes, as without cgroups */
-		return 0;
-	}
-	if (cg_compute_path(id, cgroups_path, own, &path, err) < 0)
-		goto out_fail;
-	rootfd = open(mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0) {
-		kerr_errno(err, "open %s", mount);
-		goto out_fail;
-	}
-	if (cg_check_controllers(rootfd, mount, rootless, &plan, err) < 0)
-		goto out_fail;
-	r = create_in(rootfd, mount, path, &plan, rootless, ret, err);
-	/* Another container's delete may rmdir the shared /kapsel parent
-	 * between our mkdir of it and of our own directory: try once more. */
-	if (r < 0 && err->code == ENOENT)
-		r = create_in(rootfd, mount, path, &plan, rootless, ret, err);
-	if (r < 0 && rootless && (err->code == EACCES || err->code == EPERM || err->code == EROFS)) {
-		if (asks_limits) {
-			kerr_prefix(err, "linux.resources: rootless without a delegated cgroup "
-					 "(systemd Delegate=) to apply them in");
-		} else {
-			kdebug("rootless: no cgroup (%s)", err->msg);
-			*ret = NULL;
-			r = 0;
-		}
-	}
-	cg_plan_free(&plan);
-	return r;
-out_fail:
-	cg_plan_free(&plan);
-	return -1;
-}
-
-int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err)
-{
-	const char *mount = cg_mount_point();
-	cleanup_free char *full = NULL;
-	int fd;
-
-	if (mount == NULL)
-		return kerr_set(err, ENOENT, "no cgroup2 hierarchy is mounted");
-	if (path == NULL || path[0] != '/' || !path_clean(path))
-		return kerr_set(err, EINVAL, "invalid cgroup path \"%s\"", path ? path : "");
-	full = xasprintf("%s%s", mount, path);
-	fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return kerr_errno(err, "open cgroup %s", full);
-	*ret = cg_new(mount, xstrdup(path), fd, geteuid() != 0);
-	return 0;
-}
-
-const char *cgroup_path(const struct kcgroup *cg)
-{
-	return cg->path;
-}
-
-int cgroup_dirfd(const struct kcgroup *cg)
-{
-	return cg->dirfd;
-}
-
-int cgroup_enter(struct kcgroup *cg, pid_t pid, struct kerr *err)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-
-	if (write_file_at(cg->dirfd, "cgroup.procs", buf, (size_t)n, err) < 0)
-		return kerr_prefix(err, "join cgroup %s%s", cg->mount, cg->path);
-	return 0;
-}
-
-/* Appends the pids of dirfd's cgroup.procs and of every child cgroup. */
-static int collect_pids(int cfd, pid_t **v, size_t *n, struct kerr *err)
+int cg_collect_pids(int cfd, pid_t **v, size_t *n, struct kerr *err)
 {
 	cleanup_free char *buf = NULL;
 	char *save = NULL;
@@ -526,7 +428,7 @@ static int collect_pids(int cfd, pid_t **v, size_t *n, struct kerr *err)
 		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (sub < 0)
 			continue;  /* removed meanwhile */
-		if (collect_pids(sub, v, n, err) < 0) {
+		if (cg_collect_pids(sub, v, n, err) < 0) {
 			close(sub);
 			closedir(d);
 			return -1;
@@ -535,104 +437,4 @@ static int collect_pids(int cfd, pid_t **v, size_t *n, struct kerr *err)
 	}
 	closedir(d);
 	return 0;
-}
-
-int cgroup_pids(struct kcgroup *cg, pid_t **ret, size_t *ret_n, struct kerr *err)
-{
-	pid_t *v = NULL;
-	size_t n = 0;
-
-	if (collect_pids(cg->dirfd, &v, &n, err) < 0) {
-		free(v);
-		return kerr_prefix(err, "list processes of %s%s", cg->mount, cg->path);
-	}
-	*ret = v;
-	*ret_n = n;
-	return 0;
-}
-
-int cgroup_kill_all(struct kcgroup *cg, int sig, struct kerr *err)
-{
-	cleanup_free pid_t *pids = NULL;
-	size_t n = 0;
-
-	/* cgroup.kill (5.14+) kills atomically, including processes forking
-	 * while we read cgroup.procs. */
-	if (sig == SIGKILL && write_file_at(cg->dirfd, "cgroup.kill", "1", 1, err) == 0)
-		return 0;
-	if (cgroup_pids(cg, &pids, &n, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			return kerr_errno(err, "kill %d", (int)pids[i]);
-	return 0;
-}
-
-int cgroup_destroy(struct kcgroup *cg, struct kerr *err)
-{
-	cleanup_close int rootfd = open(cg->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct kerr e;
-
-	if (rootfd < 0)
-		return kerr_errno(err, "open %s", cg->mount);
-	if (faccessat(cg->dirfd, "cgroup.procs", F_OK, 0) < 0 && errno == ENOENT)
-		return 0;  /* removed already */
-	/* A frozen cgroup would keep SIGKILLed processes from dying. */
-	if (cgroup_is_frozen(cg) == 1)
-		write_file_at(cg->dirfd, "cgroup.freeze", "0", 1, &e);
-	for (int attempt = 0; attempt < 3; attempt++) {
-		if (cgroup_kill_all(cg, SIGKILL, err) < 0)
-			return kerr_prefix(err, "destroy cgroup %s", cg->path);
-		if (cg_wait_event(cg->dirfd, "populated", 0, 5000, err) == 0)
-			break;
-		if (attempt == 2)
-			return kerr_prefix(err, "destroy cgroup %s%s", cg->mount, cg->path);
-	}
-	if (rmdir_tree(rootfd, cg->path + 1) < 0)
-		return kerr_errno(err, "remove cgroup %s%s", cg->mount, cg->path);
-	/* The shared default parent goes when its last container does
-	 * (ENOTEMPTY/EBUSY while others remain: fine). */
-	if (strncmp(cg->path, DEFAULT_PARENT "/", sizeof(DEFAULT_PARENT)) == 0 &&
-	    strchr(cg->path + sizeof(DEFAULT_PARENT), '/') == NULL)
-		unlinkat(rootfd, DEFAULT_PARENT + 1, AT_REMOVEDIR);
-	return 0;
-}
-
-int cgroup_update(struct kcgroup *cg, json_t *resources, struct kerr *err)
-{
-	cleanup_free char *where = xasprintf("%s%s", cg->mount, cg->path);
-	struct kcg_plan plan;
-	int64_t current = 0;
-	int r;
-
-	if (cg_has_controller(cg->dirfd, "memory")) {
-		cleanup_free char *buf = NULL;
-		struct kerr e;
-
-		if (read_file_at(cg->dirfd, "memory.max", 64, &buf, NULL, &e) == 0 &&
-		    (strncmp(buf, "max", 3) == 0 || !parse_i64(strtok(buf, "\n"), &current)))
-			current = -1;
-	}
-	if (cg_plan_build(resources, current, &plan, err) < 0)
-		return -1;
-	/* All checks before the first write: an update applies wholly or not at all
-	 * (as far as the kernel accepts each value). */
-	r = cg_check_controllers(cg->dirfd, where, cg->rootless, &plan, err);
-	if (r == 0)
-		r = cg_apply_writes(cg->dirfd, &plan, err);
-	if (r == 0 && plan.has_devices && !cg->rootless)
-		r = cg_devices_apply(cg->dirfd, plan.dev, plan.n_dev, err);
-	cg_plan_free(&plan);
-	return r;
-}
-
-void cgroup_free(struct kcgroup *cg)
-{
-	if (cg == NULL)
-		return;
-	if (cg->dirfd >= 0)
-		close(cg->dirfd);
-	free(cg->mount);
-	free(cg->path);
-	free(cg);
 }

@@ -11,8 +11,8 @@
 
 #define F "linux.resources."
 
-static void plan_add(struct kcg_plan *p, const char *ctrl, const char *field, char *file,
-		     char *value)
+void cg_plan_add(struct kcg_plan *p, const char *ctrl, const char *field, char *file,
+		 char *value)
 {
 	struct kcg_write *w;
 
@@ -27,6 +27,16 @@ static void plan_add(struct kcg_plan *p, const char *ctrl, const char *field, ch
 	w->value = value;
 }
 
+/* A setting cgroup2 cannot express: warned about (KCG_IGNORE) or refused
+ * (KCG_REFUSE) only when ctrl turns out to be on cgroup v2 (hybrid.c). */
+static void plan_note(struct kcg_plan *p, const char *ctrl, const char *field, int kind,
+		      const char *why)
+{
+	cg_plan_add(p, ctrl, field, NULL, NULL);
+	p->w[p->n - 1].kind = kind;
+	p->w[p->n - 1].why = xstrdup(why);
+}
+
 void cg_plan_free(struct kcg_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
@@ -35,6 +45,7 @@ void cg_plan_free(struct kcg_plan *p)
 		free(p->w[i].field);
 		free(p->w[i].fallback);
 		free(p->w[i].fallback_value);
+		free(p->w[i].why);
 	}
 	free(p->w);
 	free(p->dev);
@@ -89,8 +100,8 @@ int cg_swap_to_v2(int64_t swap, int64_t memory, int64_t *ret, struct kerr *err)
 }
 
 /* An integer member: absent/null -> *present false. */
-static int get_int(json_t *obj, const char *key, const char *where, int64_t *ret, bool *present,
-		   struct kerr *err)
+int cg_get_int(json_t *obj, const char *key, const char *where, int64_t *ret, bool *present,
+	       struct kerr *err)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -135,16 +146,16 @@ static int plan_cpu(json_t *cpu, struct kcg_plan *p, struct kerr *err)
 		return -1;
 	if (cpu == NULL || json_is_null(cpu))
 		return 0;
-	if (get_int(cpu, "shares", F "cpu.", &v, &has, err) < 0)
+	if (cg_get_int(cpu, "shares", F "cpu.", &v, &has, err) < 0)
 		return -1;
 	if (has && v != 0) {
 		if (v < 2 || v > 262144)
 			return kerr_set(err, EINVAL, F "cpu.shares: %" PRId64 " is out of range [2, 262144]", v);
-		plan_add(p, "cpu", F "cpu.shares", xstrdup("cpu.weight"),
+		cg_plan_add(p, "cpu", F "cpu.shares", xstrdup("cpu.weight"),
 			 xasprintf("%" PRIu64, cg_shares_to_weight((uint64_t)v)));
 	}
-	if (get_int(cpu, "quota", F "cpu.", &quota, &has_q, err) < 0 ||
-	    get_int(cpu, "period", F "cpu.", &period, &has_p, err) < 0)
+	if (cg_get_int(cpu, "quota", F "cpu.", &quota, &has_q, err) < 0 ||
+	    cg_get_int(cpu, "period", F "cpu.", &period, &has_p, err) < 0)
 		return -1;
 	if (has_p && (period < 0 || (period != 0 && (period < 1000 || period > 1000000))))
 		return kerr_set(err, EINVAL, F "cpu.period: %" PRId64 " is out of range [1000, 1000000]", period);
@@ -160,31 +171,33 @@ static int plan_cpu(json_t *cpu, struct kcg_plan *p, struct kerr *err)
 			free(val);
 			val = t;
 		}
-		plan_add(p, "cpu", F "cpu.quota", xstrdup("cpu.max"), val);
+		cg_plan_add(p, "cpu", F "cpu.quota", xstrdup("cpu.max"), val);
 	}
-	if (get_int(cpu, "burst", F "cpu.", &v, &has, err) < 0)
+	if (cg_get_int(cpu, "burst", F "cpu.", &v, &has, err) < 0)
 		return -1;
 	if (has) {
 		if (v < 0)
 			return kerr_set(err, EINVAL, F "cpu.burst: must not be negative");
-		plan_add(p, "cpu", F "cpu.burst", xstrdup("cpu.max.burst"), xasprintf("%" PRId64, v));
+		cg_plan_add(p, "cpu", F "cpu.burst", xstrdup("cpu.max.burst"), xasprintf("%" PRId64, v));
 	}
-	if (get_int(cpu, "idle", F "cpu.", &v, &has, err) < 0)
+	if (cg_get_int(cpu, "idle", F "cpu.", &v, &has, err) < 0)
 		return -1;
 	if (has) {
 		if (v != 0 && v != 1)
 			return kerr_set(err, EINVAL, F "cpu.idle: must be 0 or 1");
-		plan_add(p, "cpu", F "cpu.idle", xstrdup("cpu.idle"), xasprintf("%" PRId64, v));
+		cg_plan_add(p, "cpu", F "cpu.idle", xstrdup("cpu.idle"), xasprintf("%" PRId64, v));
 	}
 	/* cgroup2 has no real-time bandwidth: refuse rather than ignore a limit. */
-	if (get_int(cpu, "realtimeRuntime", F "cpu.", &v, &has, err) < 0)
+	if (cg_get_int(cpu, "realtimeRuntime", F "cpu.", &v, &has, err) < 0)
 		return -1;
 	if (has && v != 0)
-		return kerr_set(err, ENOTSUP, F "cpu.realtimeRuntime: not supported on cgroup v2");
-	if (get_int(cpu, "realtimePeriod", F "cpu.", &v, &has, err) < 0)
+		plan_note(p, "cpu", F "cpu.realtimeRuntime", KCG_REFUSE, "not supported on cgroup v2");
+	if (cg_get_int(cpu, "realtimePeriod", F "cpu.", &v, &has, err) < 0)
 		return -1;
+	if (has && v < 0)
+		return kerr_set(err, EINVAL, F "cpu.realtimePeriod: must not be negative");
 	if (has && v != 0)
-		return kerr_set(err, ENOTSUP, F "cpu.realtimePeriod: not supported on cgroup v2");
+		plan_note(p, "cpu", F "cpu.realtimePeriod", KCG_REFUSE, "not supported on cgroup v2");
 	for (int i = 0; i < 2; i++) {
 		const char *key = i == 0 ? "cpus" : "mems";
 
@@ -198,7 +211,7 @@ static int plan_cpu(json_t *cpu, struct kcg_plan *p, struct kerr *err)
 		if (!cpuset_list_valid(json_string_value(s)))
 			return kerr_set(err, EINVAL, F "cpu.%s: \"%s\" is not a list like 0-2,4", key,
 					json_string_value(s));
-		plan_add(p, "cpuset", i == 0 ? F "cpu.cpus" : F "cpu.mems",
+		cg_plan_add(p, "cpuset", i == 0 ? F "cpu.cpus" : F "cpu.mems",
 			 xasprintf("cpuset.%s", key), xstrdup(json_string_value(s)));
 	}
 	return 0;
@@ -214,19 +227,19 @@ static int plan_memory(json_t *mem, int64_t current_memory, struct kcg_plan *p, 
 		return -1;
 	if (mem == NULL || json_is_null(mem))
 		return 0;
-	if (get_int(mem, "limit", F "memory.", &limit, &has_limit, err) < 0)
+	if (cg_get_int(mem, "limit", F "memory.", &limit, &has_limit, err) < 0)
 		return -1;
 	if (has_limit && limit < -1)
 		return kerr_set(err, EINVAL, F "memory.limit: %" PRId64 " is invalid", limit);
 	if (has_limit && limit != 0)
-		plan_add(p, "memory", F "memory.limit", xstrdup("memory.max"), limit_str(limit));
-	if (get_int(mem, "reservation", F "memory.", &v, &has, err) < 0)
+		cg_plan_add(p, "memory", F "memory.limit", xstrdup("memory.max"), limit_str(limit));
+	if (cg_get_int(mem, "reservation", F "memory.", &v, &has, err) < 0)
 		return -1;
 	if (has && v < -1)
 		return kerr_set(err, EINVAL, F "memory.reservation: %" PRId64 " is invalid", v);
 	if (has && v != 0)
-		plan_add(p, "memory", F "memory.reservation", xstrdup("memory.low"), limit_str(v));
-	if (get_int(mem, "swap", F "memory.", &v, &has, err) < 0)
+		cg_plan_add(p, "memory", F "memory.reservation", xstrdup("memory.low"), limit_str(v));
+	if (cg_get_int(mem, "swap", F "memory.", &v, &has, err) < 0)
 		return -1;
 	if (has) {
 		int64_t m = has_limit && limit != 0 ? limit : current_memory;
@@ -236,11 +249,11 @@ static int plan_memory(json_t *mem, int64_t current_memory, struct kcg_plan *p, 
 		if (cg_swap_to_v2(v, m, &swap, err) < 0)
 			return -1;
 		if (swap != 0)
-			plan_add(p, "memory", F "memory.swap", xstrdup("memory.swap.max"),
+			cg_plan_add(p, "memory", F "memory.swap", xstrdup("memory.swap.max"),
 				 limit_str(swap));
 	} else if (has_limit && limit == -1) {
 		/* v1 semantics: memory unlimited and swap unset means both unlimited. */
-		plan_add(p, "memory", F "memory.limit", xstrdup("memory.swap.max"), xstrdup("max"));
+		cg_plan_add(p, "memory", F "memory.limit", xstrdup("memory.swap.max"), xstrdup("max"));
 		p->w[p->n - 1].optional = true;
 	}
 	/* cgroup2 cannot turn the OOM killer off; runc ignores the field there too. */
@@ -248,16 +261,18 @@ static int plan_memory(json_t *mem, int64_t current_memory, struct kcg_plan *p, 
 	if (b != NULL && !json_is_null(b) && !json_is_boolean(b))
 		return kerr_set(err, EINVAL, F "memory.disableOOMKiller: must be a boolean");
 	if (json_is_true(b))
-		klog(KLOG_WARN, F "memory.disableOOMKiller is not supported on cgroup v2: ignored");
-	if (get_int(mem, "swappiness", F "memory.", &v, &has, err) < 0)
+		plan_note(p, "memory", F "memory.disableOOMKiller", KCG_IGNORE,
+			  "is not supported on cgroup v2: ignored");
+	if (cg_get_int(mem, "swappiness", F "memory.", &v, &has, err) < 0)
 		return -1;
 	if (has && v != -1) {
 		if (v < 0 || v > 100)
 			return kerr_set(err, EINVAL, F "memory.swappiness: must be in [0, 100]");
-		klog(KLOG_WARN, F "memory.swappiness is not supported on cgroup v2: ignored");
+		plan_note(p, "memory", F "memory.swappiness", KCG_IGNORE,
+			  "is not supported on cgroup v2: ignored");
 	}
-	if (get_int(mem, "kernel", F "memory.", &v, &has, err) < 0 ||
-	    get_int(mem, "kernelTCP", F "memory.", &v, &has, err) < 0)
+	if (cg_get_int(mem, "kernel", F "memory.", &v, &has, err) < 0 ||
+	    cg_get_int(mem, "kernelTCP", F "memory.", &v, &has, err) < 0)
 		return -1;
 	b = json_object_get(mem, "checkBeforeUpdate");
 	if (b != NULL && !json_is_null(b) && !json_is_boolean(b))
@@ -265,7 +280,7 @@ static int plan_memory(json_t *mem, int64_t current_memory, struct kcg_plan *p, 
 	/* A container that hits its limit is killed as a whole (what kubelet
 	 * does on cgroup v2) rather than left with a random process missing. */
 	if (has_limit && limit > 0) {
-		plan_add(p, "memory", F "memory.limit", xstrdup("memory.oom.group"), xstrdup("1"));
+		cg_plan_add(p, "memory", F "memory.limit", xstrdup("memory.oom.group"), xstrdup("1"));
 		p->w[p->n - 1].optional = true;
 	}
 	return 0;
@@ -280,11 +295,11 @@ static int plan_pids(json_t *pids, struct kcg_plan *p, struct kerr *err)
 		return -1;
 	if (pids == NULL || json_is_null(pids))
 		return 0;
-	if (get_int(pids, "limit", F "pids.", &v, &has, err) < 0)
+	if (cg_get_int(pids, "limit", F "pids.", &v, &has, err) < 0)
 		return -1;
 	/* 0 means "unset" (runc); negative means no limit. */
 	if (has && v != 0)
-		plan_add(p, "pids", F "pids.limit", xstrdup("pids.max"), limit_str(v));
+		cg_plan_add(p, "pids", F "pids.limit", xstrdup("pids.max"), limit_str(v));
 	return 0;
 }
 
@@ -295,9 +310,9 @@ static int dev_numbers(json_t *e, const char *field, int64_t *maj, int64_t *min,
 
 	if (!json_is_object(e))
 		return kerr_set(err, EINVAL, "%s: must be an object", field);
-	if (get_int(e, "major", "", maj, &has, err) < 0 || !has || *maj < 0)
+	if (cg_get_int(e, "major", "", maj, &has, err) < 0 || !has || *maj < 0)
 		return kerr_set(err, EINVAL, "%s.major: must be a non-negative integer", field);
-	if (get_int(e, "minor", "", min, &has, err) < 0 || !has || *min < 0)
+	if (cg_get_int(e, "minor", "", min, &has, err) < 0 || !has || *min < 0)
 		return kerr_set(err, EINVAL, "%s.minor: must be a non-negative integer", field);
 	return 0;
 }
@@ -309,18 +324,18 @@ static int plan_io_weight(json_t *io, struct kcg_plan *p, struct kerr *err)
 	json_t *arr, *e;
 	size_t i;
 
-	if (get_int(io, "weight", F "blockIO.", &v, &has, err) < 0)
+	if (cg_get_int(io, "weight", F "blockIO.", &v, &has, err) < 0)
 		return -1;
 	if (has && v != 0) {
 		if (v < 10 || v > 1000)
 			return kerr_set(err, EINVAL, F "blockIO.weight: must be in [10, 1000]");
-		plan_add(p, "io", F "blockIO.weight", xstrdup("io.weight"),
+		cg_plan_add(p, "io", F "blockIO.weight", xstrdup("io.weight"),
 			 xasprintf("default %" PRIu64, cg_blkio_to_io_weight((uint64_t)v)));
 		/* Without blk-iocost the weight lives in BFQ's file, unconverted. */
 		p->w[p->n - 1].fallback = xstrdup("io.bfq.weight");
 		p->w[p->n - 1].fallback_value = xasprintf("%" PRId64, v);
 	}
-	if (get_int(io, "leafWeight", F "blockIO.", &v, &has, err) < 0)
+	if (cg_get_int(io, "leafWeight", F "blockIO.", &v, &has, err) < 0)
 		return -1;
 	arr = json_object_get(io, "weightDevice");
 	if (arr != NULL && !json_is_null(arr) && !json_is_array(arr))
@@ -329,13 +344,13 @@ static int plan_io_weight(json_t *io, struct kcg_plan *p, struct kerr *err)
 		cleanup_free char *field = xasprintf(F "blockIO.weightDevice[%zu]", i);
 
 		if (dev_numbers(e, field, &maj, &min, err) < 0 ||
-		    get_int(e, "weight", field, &v, &has, err) < 0)
+		    cg_get_int(e, "weight", field, &v, &has, err) < 0)
 			return -1;
 		if (!has || v == 0)
 			continue;
 		if (v < 10 || v > 1000)
 			return kerr_set(err, EINVAL, "%s.weight: must be in [10, 1000]", field);
-		plan_add(p, "io", field, xstrdup("io.weight"),
+		cg_plan_add(p, "io", field, xstrdup("io.weight"),
 			 xasprintf("%" PRId64 ":%" PRId64 " %" PRIu64, maj, min,
 				   cg_blkio_to_io_weight((uint64_t)v)));
 		p->w[p->n - 1].fallback = xstrdup("io.bfq.weight");
@@ -365,12 +380,12 @@ static int plan_io_throttle(json_t *io, struct kcg_plan *p, struct kerr *err)
 			bool has;
 
 			if (dev_numbers(e, field, &maj, &min, err) < 0 ||
-			    get_int(e, "rate", field, &rate, &has, err) < 0)
+			    cg_get_int(e, "rate", field, &rate, &has, err) < 0)
 				return -1;
 			if (!has || rate < 0)
 				return kerr_set(err, EINVAL, "%s.rate: must be a non-negative integer", field);
 			/* v1's 0 meant "no limit"; v2 spells that "max". */
-			plan_add(p, "io", field, xstrdup("io.max"),
+			cg_plan_add(p, "io", field, xstrdup("io.max"),
 				 rate == 0 ? xasprintf("%" PRId64 ":%" PRId64 " %s=max", maj, min, thr[t].name)
 					   : xasprintf("%" PRId64 ":%" PRId64 " %s=%" PRId64, maj, min,
 						       thr[t].name, rate));
@@ -400,13 +415,13 @@ static int plan_hugetlb(json_t *arr, struct kcg_plan *p, struct kerr *err)
 		nd = strspn(s, "0123456789");
 		if (nd == 0 || strchr("KMG", s[nd]) == NULL || strcmp(s + nd + 1, "B") != 0)
 			return kerr_set(err, EINVAL, "%s.pageSize: \"%s\" is not a size like 2MB", field, s);
-		if (get_int(e, "limit", field, &limit, &has, err) < 0)
+		if (cg_get_int(e, "limit", field, &limit, &has, err) < 0)
 			return -1;
 		if (!has || limit < 0)
 			return kerr_set(err, EINVAL, "%s.limit: must be a non-negative integer", field);
-		plan_add(p, "hugetlb", field, xasprintf("hugetlb.%s.max", s), xasprintf("%" PRId64, limit));
+		cg_plan_add(p, "hugetlb", field, xasprintf("hugetlb.%s.max", s), xasprintf("%" PRId64, limit));
 		/* Reservations too where the kernel has them (5.7+), as runc. */
-		plan_add(p, "hugetlb", field, xasprintf("hugetlb.%s.rsvd.max", s),
+		cg_plan_add(p, "hugetlb", field, xasprintf("hugetlb.%s.rsvd.max", s),
 			 xasprintf("%" PRId64, limit));
 		p->w[p->n - 1].optional = true;
 	}
@@ -429,7 +444,7 @@ static int plan_rdma(json_t *rdma, struct kcg_plan *p, struct kerr *err)
 		if (dev[0] == '\0' || strpbrk(dev, " \n=") != NULL)
 			return kerr_set(err, EINVAL, "%s: invalid device name", field);
 		for (int k = 0; k < 2; k++) {
-			if (get_int(e, k ? "hcaObjects" : "hcaHandles", field, &v, &has, err) < 0)
+			if (cg_get_int(e, k ? "hcaObjects" : "hcaHandles", field, &v, &has, err) < 0)
 				return -1;
 			if (has) {
 				char *t = xasprintf("%s %s=%" PRId64, val, k ? "hca_object" : "hca_handle", v);
@@ -438,7 +453,7 @@ static int plan_rdma(json_t *rdma, struct kcg_plan *p, struct kerr *err)
 				val = t;
 			}
 		}
-		plan_add(p, "rdma", field, xstrdup("rdma.max"), move_ptr(val));
+		cg_plan_add(p, "rdma", field, xstrdup("rdma.max"), move_ptr(val));
 	}
 	return 0;
 }
@@ -473,7 +488,8 @@ static int plan_unified(json_t *u, struct kcg_plan *p, struct kerr *err)
 				ctrl = ctrls[i];
 		if (ctrl == NULL && strncmp(key, "cgroup.", 7) != 0)
 			return kerr_set(err, EINVAL, "%s: unknown cgroup controller", field);
-		plan_add(p, ctrl, field, xstrdup(key), xstrdup(json_string_value(v)));
+		cg_plan_add(p, ctrl, field, xstrdup(key), xstrdup(json_string_value(v)));
+		p->w[p->n - 1].v2_only = true;
 	}
 	return 0;
 }
@@ -526,8 +542,8 @@ static int plan_devices(json_t *arr, struct kcg_plan *p, struct kerr *err)
 			r->type = ts[0] == 'u' ? 'c' : ts[0];
 		}
 		r->major = r->minor = -1;
-		if (get_int(e, "major", field, &r->major, &has, err) < 0 ||
-		    get_int(e, "minor", field, &r->minor, &has, err) < 0)
+		if (cg_get_int(e, "major", field, &r->major, &has, err) < 0 ||
+		    cg_get_int(e, "minor", field, &r->minor, &has, err) < 0)
 			return -1;
 		if (r->major < -1 || r->minor < -1 || r->major > UINT32_MAX || r->minor > UINT32_MAX)
 			return kerr_set(err, EINVAL, "%s: invalid major/minor", field);
@@ -562,8 +578,11 @@ static int plan_all(json_t *res, int64_t current_memory, struct kcg_plan *p, str
 	    plan_unified(json_object_get(res, "unified"), p, err) < 0)
 		return -1;
 	net = json_object_get(res, "network");
+	if (check_object(net, F "network", err) < 0)
+		return -1;
 	if (json_is_object(net) && json_object_size(net) > 0)
-		klog(KLOG_WARN, F "network (net_cls/net_prio) does not exist on cgroup v2: ignored");
+		plan_note(p, "net_cls", F "network", KCG_IGNORE,
+			  "(net_cls/net_prio) does not exist on cgroup v2: ignored");
 	return 0;
 }
 

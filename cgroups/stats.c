@@ -67,7 +67,7 @@ static int64_t get(json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
-static json_t *cpu_stats(int dirfd)
+json_t *cg2_cpu_stats(int dirfd)
 {
 	json_t *st = flat_file(dirfd, "cpu.stat");
 	json_t *cpu = json_pack("{s:{s:I,s:I,s:I}}", "usage",
@@ -84,7 +84,7 @@ static json_t *cpu_stats(int dirfd)
 	return cpu;
 }
 
-static json_t *memory_stats(int dirfd)
+json_t *cg2_memory_stats(int dirfd)
 {
 	json_t *raw = flat_file(dirfd, "memory.stat");
 	json_t *events = flat_file(dirfd, "memory.events");
@@ -110,7 +110,7 @@ static json_t *memory_stats(int dirfd)
 	return mem;
 }
 
-static json_t *pids_stats(int dirfd)
+json_t *cg2_pids_stats(int dirfd)
 {
 	json_t *p = json_object();
 	int64_t v;
@@ -128,7 +128,7 @@ static void blkio_add(json_t *arr, unsigned maj, unsigned min, const char *op, i
 					     (int)min, "op", op, "value", (json_int_t)v));
 }
 
-static json_t *blkio_stats(int dirfd)
+json_t *cg2_blkio_stats(int dirfd)
 {
 	cleanup_free char *buf = NULL;
 	struct kerr e;
@@ -160,7 +160,7 @@ static json_t *blkio_stats(int dirfd)
 	return json_pack("{s:o,s:o}", "ioServiceBytesRecursive", bytes, "ioServicedRecursive", ios);
 }
 
-static json_t *hugetlb_stats(int dirfd)
+json_t *cg2_hugetlb_stats(int dirfd)
 {
 	json_t *h = json_object();
 	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -194,17 +194,59 @@ static json_t *hugetlb_stats(int dirfd)
 	return h;
 }
 
+/* Each section from the hierarchy its controller is in (hybrid.c's rule). */
+static json_t *section(struct kcgroup *cg, const struct kcg_layout *l, const char *ctrl,
+		       json_t *(*v2)(int), json_t *(*v1)(int))
+{
+	struct kcg_hier *h = cg_hier_find(cg->v1, cg->n_v1, strcmp(ctrl, "io") ? ctrl : "blkio");
+
+	if (cg_where(l, ctrl) == KCG_V1 && h != NULL)
+		return v1(h->dirfd);
+	return cg->dirfd >= 0 ? v2(cg->dirfd) : json_object();
+}
+
 int cgroup_stats(struct kcgroup *cg, json_t **ret, struct kerr *err)
 {
-	if (faccessat(cg->dirfd, "cgroup.procs", F_OK, 0) < 0)
+	cleanup_free char *ctrls = NULL;
+	struct kcg_layout l;
+	struct kcg_hier *cpu, *acct;
+	json_t *cpu_o;
+	struct kerr e;
+
+	if (cg->dirfd >= 0 && faccessat(cg->dirfd, "cgroup.procs", F_OK, 0) < 0)
 		return kerr_errno(err, "cgroup %s%s", cg->mount, cg->path);
-	*ret = json_pack("{s:o,s:o,s:o,s:o,s:o}", "cpu", cpu_stats(cg->dirfd), "memory",
-			 memory_stats(cg->dirfd), "pids", pids_stats(cg->dirfd), "blkio",
-			 blkio_stats(cg->dirfd), "hugetlb", hugetlb_stats(cg->dirfd));
+	cg_v1_as_layout(cg, &l);
+	l.v2_mount = cg->dirfd >= 0 ? cg->mount : NULL;
+	if (cg->dirfd < 0 || read_file_at(cg->dirfd, "cgroup.controllers", 4096, &ctrls, NULL, &e) < 0)
+		ctrls = NULL;
+	l.v2_ctrls = ctrls ? ctrls : (char *)"";
+	cpu = cg_hier_find(cg->v1, cg->n_v1, "cpu");
+	acct = cg_hier_find(cg->v1, cg->n_v1, "cpuacct");
+	if (cg_where(&l, "cpu") == KCG_V1 && cpu != NULL)
+		cpu_o = cg_v1_cpu_stats(cpu->dirfd, acct ? acct->dirfd : -1);
+	else
+		cpu_o = cg->dirfd >= 0 ? cg2_cpu_stats(cg->dirfd) : json_object();
+	*ret = json_pack("{s:o,s:o,s:o,s:o,s:o}", "cpu", cpu_o,
+			 "memory", section(cg, &l, "memory", cg2_memory_stats, cg_v1_memory_stats),
+			 "pids", section(cg, &l, "pids", cg2_pids_stats, cg_v1_pids_stats),
+			 "blkio", section(cg, &l, "io", cg2_blkio_stats, cg_v1_blkio_stats),
+			 "hugetlb", section(cg, &l, "hugetlb", cg2_hugetlb_stats, cg_v1_hugetlb_stats));
 	return 0;
 }
 
 int64_t cgroup_oom_kills(struct kcgroup *cg)
 {
-	return cg_flat_key(cg->dirfd, "memory.events", "oom_kill");
+	struct kcg_hier *m = cg_hier_find(cg->v1, cg->n_v1, "memory");
+
+	/* v1: memory.oom_control's oom_kill counter (4.13+). */
+	if (m != NULL)
+		return cg_flat_key(m->dirfd, "memory.oom_control", "oom_kill");
+	return cg->dirfd >= 0 ? cg_flat_key(cg->dirfd, "memory.events", "oom_kill") : -1;
+}
+
+int cgroup_oom_fd(struct kcgroup *cg)
+{
+	struct kerr e;
+
+	return cg->n_v1 > 0 ? cg_v1_oom_eventfd(cg, &e) : -1;
 }

@@ -24,8 +24,8 @@ static const char usage[] =
 	"      --preserve-fds N       pass N more fds (3..3+N-1) to the process\n"
 	"      --ignore-paused        exec even if the container is paused\n"
 	"      --cgroup [CTRL[,CTRL]:]PATH  run in an existing sub-cgroup of the\n"
-	"                             container's (one hierarchy on cgroup v2: every\n"
-	"                             --cgroup must name the same PATH)\n";
+	"                             container's, in each hierarchy where it exists\n"
+	"                             (every --cgroup must name the same PATH)\n";
 
 /* runc's [CONTROLLER[,CONTROLLER]:]PATH, repeatable. */
 static int add_cgroup(const char **cur, const char *arg)
@@ -36,7 +36,7 @@ static int add_cgroup(const char **cur, const char *arg)
 	if (colon == arg || strchr(path, ':') != NULL || *path == '\0')
 		return cli_usage_error("exec", "--cgroup %s: expected [CONTROLLER:]PATH", arg);
 	if (*cur != NULL && strcmp(*cur, path) != 0)
-		return cli_usage_error("exec", "--cgroup: %s and %s differ, cgroup v2 has one hierarchy",
+		return cli_usage_error("exec", "--cgroup: %s and %s differ: one PATH for every hierarchy",
 				       *cur, path);
 	*cur = path;
 	return 0;

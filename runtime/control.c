@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cgroups/cgroups.h"
 #include "common/util.h"
@@ -160,7 +161,7 @@ int runtime_events(const struct kglobal *g, const char *id, bool stats_once, int
 	pid_t pid;
 	uint64_t start;
 	int64_t ooms, next_stats;
-	int r = 0;
+	int r = 0, oomfd;
 
 	if (open_both(g, id, &c, &cg, err) < 0)
 		return -1;
@@ -175,12 +176,24 @@ int runtime_events(const struct kglobal *g, const char *id, bool stats_once, int
 	}
 	if (interval_ms <= 0)
 		interval_ms = 5000;
+	/* v1: an eventfd per OOM (runc's notifyOnOOM); cgroup2: the count of
+	 * OOM kills in memory.events, polled. */
+	oomfd = cgroup_oom_fd(cg);
 	ooms = cgroup_oom_kills(cg);
 	next_stats = now_ms() + interval_ms;
 	for (;;) {
-		int64_t o = cgroup_oom_kills(cg);
+		int64_t o = oomfd < 0 ? cgroup_oom_kills(cg) : -1;
 		bool alive = pid > 0 && proc_start_time(pid) == start;
+		struct pollfd pfd = { .fd = oomfd, .events = POLLIN };
+		uint64_t n;
 
+		/* The eventfd (non-blocking) also fires when the cgroup goes
+		 * away: that is no OOM. */
+		if (oomfd >= 0 && read(oomfd, &n, sizeof(n)) == sizeof(n) &&
+		    cgroup_oom_kills(cg) >= 0 && print_event("oom", id, NULL) < 0) {
+			r = kerr_errno(err, "write to stdout");
+			goto out;
+		}
 		/* memory.events oom_kill counts kills; report each new one. */
 		for (; o > ooms && ooms >= 0; ooms++)
 			if (print_event("oom", id, NULL) < 0) {
@@ -198,9 +211,11 @@ int runtime_events(const struct kglobal *g, const char *id, bool stats_once, int
 			}
 			next_stats += interval_ms;
 		}
-		poll(NULL, 0, 100);
+		poll(oomfd >= 0 ? &pfd : NULL, oomfd >= 0 ? 1 : 0, 100);
 	}
 out:
+	if (oomfd >= 0)
+		close(oomfd);
 	cgroup_free(cg);
 	return r;
 }

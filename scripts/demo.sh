@@ -80,12 +80,14 @@ if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw memory /sys/fs/cgroup/cg
 	cfg '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 32}'
 	cgroup_note="memory.max 64 MiB and pids.max 32 applied (cgroup v2)"
 	check='echo "memory.max: $(cat /sys/fs/cgroup/memory.max)"; echo "pids.max:   $(cat /sys/fs/cgroup/pids.max)"'
-elif [ -d /sys/fs/cgroup/unified ]; then
-	have=$(echo $(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null))
-	cgroup_note="not applied: this host's cgroups are hybrid (v1 controllers + a cgroup2 at /sys/fs/cgroup/unified whose controllers are: ${have:-none}), so there is no cgroup2 memory/pids controller to put limits in; the rlimits below are applied"
-	check='true'
+elif grep -q ' - cgroup .*[,=]memory' /proc/self/mountinfo && grep -q ' - cgroup .*[,=]pids' /proc/self/mountinfo; then
+	# Hybrid (these build machines) or pure v1: the limits go to the v1
+	# hierarchies, as runc puts them.
+	cfg '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 32}'
+	cgroup_note="memory.limit_in_bytes 64 MiB and pids.max 32 applied in the cgroup v1 hierarchies (this host is $([ -d /sys/fs/cgroup/unified ] && echo "hybrid: v1 controllers + a cgroup2 at /sys/fs/cgroup/unified" || echo "cgroup v1"))"
+	check='grep -E "^[0-9]+:(memory|pids):" /proc/self/cgroup | sed "s/^/in cgroup /"'
 else
-	cgroup_note="not applied: no cgroup v2 memory and pids controllers on this host"
+	cgroup_note="not applied: no memory and pids controllers on this host"
 	check='true'
 fi
 echo

@@ -12,6 +12,8 @@ PKGS=(
 	# tests and demo
 	busybox-static jq iproute2 uidmap clang libclang-rt-14-dev
 	umoci skopeo buildah slirp4netns passt nftables bsdutils tmux groff-base
+	# hybrid-tools.sh: ctr and podman driving kapsel
+	containerd podman
 	# comparisons and benchmark
 	crun runc hyperfine time containernetworking-plugins netavark
 	# cgroup v2 test VM

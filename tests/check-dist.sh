@@ -20,7 +20,7 @@ if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$build" distdir distdir
 	echo "not ok 1 - make distdir"; sed 's/^/#   /' "$tmp/log"; echo "1..1"; exit 1
 fi
 (cd "$tmp/d" && find . -type f | sed 's|^\./||' | sort) >"$tmp/dist"
-git -C "$src" ls-files | grep -vE '^(\.gitignore|\.gitattributes|\.ci/)' | sort >"$tmp/git"
+git -C "$src" ls-files | sort -u | grep -vE '^(\.gitignore|\.gitattributes|\.ci/)' | sort >"$tmp/git"
 missing=$(comm -23 "$tmp/git" "$tmp/dist")
 if [ -z "$missing" ]; then
 	echo "ok 1 - every tracked file is in the dist tarball ($(wc -l <"$tmp/git") files)"

@@ -109,8 +109,10 @@ tests_unit_test_lsm_live_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_lsm_live_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
 
 # cgroups: the suite runs inside the test VM (one boot); hybrid.sh on this kind of host
-TESTS += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh
+TESTS += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh \
+	tests/integration/cgroups/hybrid-tools.sh
 EXTRA_DIST += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh \
+	tests/integration/cgroups/hybrid-tools.sh \
 	tests/integration/cgroups/lib.sh tests/integration/cgroups/suite.sh \
 	tests/vm/run-in-vm.sh tests/vm/vm-init.sh tests/vm/vm-stage2.sh bench/bench-cgroups.sh
 if HAVE_CMOCKA

@@ -90,19 +90,32 @@ if [ -n "$cgpath" ] && [ -n "$cgmnt" ] && mkdir "$cgmnt$cgpath/sub"; then
 	kk exec --cgroup sub "$ID" cat /proc/self/cgroup
 	assert_match "exec --cgroup sub: the process is in it" "$OUT" "^0::.*/sub$"
 	kk exec --cgroup pids,memory:/sub "$ID" cat /proc/self/cgroup
-	assert_match "exec --cgroup CTRL,CTRL:/sub: the same (one hierarchy)" "$OUT" "^0::.*/sub$"
+	assert_match "exec --cgroup CTRL,CTRL:/sub: the same PATH" "$OUT" "^0::.*/sub$"
 	kk exec "$ID" cat /proc/self/cgroup
 	assert_match "exec without --cgroup: the container's cgroup" "$OUT" "^0::.*$ID$"
+	# cgroup v1 hierarchies (a hybrid host): the sub-cgroup where it
+	# exists, the container's own directory where it does not.
+	pids_v1=$(findmnt -n -t cgroup -o TARGET | grep -E '/pids$' | head -n1)
+	if [ -n "$pids_v1" ] && [ -d "$pids_v1$cgpath" ] && mkdir "$pids_v1$cgpath/sub"; then
+		kk exec --cgroup sub "$ID" cat /proc/self/cgroup
+		assert_match "exec --cgroup sub, v1: pids:.../sub where it exists" "$OUT" "^[0-9]+:pids:.*$ID/sub$"
+		assert_match "exec --cgroup sub, v1: the container's own dir elsewhere" "$OUT" \
+			"^[0-9]+:memory:.*$ID$"
+		rmdir "$cgmnt$cgpath/sub"
+		kk exec --cgroup sub "$ID" cat /proc/self/cgroup
+		assert_match "exec --cgroup sub only in v1: joined there" "$OUT" "^[0-9]+:pids:.*$ID/sub$"
+		assert_match "exec --cgroup sub only in v1: cgroup2, the container's dir" "$OUT" "^0::.*$ID$"
+	fi
 	expect_fail "exec --cgroup ../x: refused" 'not below the container' \
 		K exec --cgroup ../x "$ID" true
-	expect_fail "exec --cgroup of a missing sub-cgroup: refused" 'nope.*No such file' \
+	expect_fail "exec --cgroup of a missing sub-cgroup: refused" 'nope: no such sub-cgroup' \
 		K exec --cgroup nope "$ID" true
 else
 	echo "# exec --cgroup: skipped, the container has no cgroup2 directory here"
 fi
 expect_fail "exec --cgroup a:b:c: refused" 'expected \[CONTROLLER:\]PATH' \
 	K exec --cgroup a:b:c "$ID" true
-expect_fail "exec --cgroup naming two paths: refused" 'one hierarchy' \
+expect_fail "exec --cgroup naming two paths: refused" 'one PATH for every hierarchy' \
 	K exec --cgroup cpu:/a --cgroup memory:/b "$ID" true
 kk delete --force "$ID"
 assert_rc "delete --force removes the sub-cgroup too" 0
