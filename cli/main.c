@@ -37,7 +37,7 @@ static const char usage_head[] =
 	"      --debug              log debug messages\n"
 	"      --rootless true|false|auto\n"
 	"                           rootless mode (default auto: when not root)\n"
-	"      --systemd-cgroup     accepted for runc compatibility\n"
+	"      --systemd-cgroup     the cgroup is a systemd scope (cgroupsPath slice:prefix:name)\n"
 	"      --criu PATH          accepted for runc compatibility; kapsel has no\n"
 	"                           checkpoint/restore, so it is not used\n"
 	"  -v, --version            print the version\n"
@@ -55,7 +55,6 @@ static void usage(FILE *f)
 struct global_opts {
 	struct kglobal g;
 	const char *log, *log_format, *rootless, *criu;
-	bool systemd_cgroup;
 };
 
 static int parse_global(int argc, char **argv, struct global_opts *o)
@@ -80,7 +79,7 @@ static int parse_global(int argc, char **argv, struct global_opts *o)
 		case 'F': o->log_format = optarg; break;
 		case 'd': o->g.debug = true; break;
 		case 'R': o->rootless = optarg; break;
-		case 's': o->systemd_cgroup = true; break;
+		case 's': o->g.systemd_cgroup = true; break;
 		case 'c': o->criu = optarg; break;
 		case 'v':
 			printf("kapsel version %s\nspec: 1.0.2\n", KAPSEL_VERSION);
@@ -207,11 +206,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kapsel: open log file %s: %s\n", o.log, strerror(errno));
 		return 1;
 	}
-	/* runc's flags that have no meaning here: said once in the debug log. */
+	/* runc's flag that has no meaning here: said in the debug log. */
 	if (o.criu != NULL)
 		kdebug("--criu %s: ignored, kapsel has no checkpoint/restore", o.criu);
-	if (o.systemd_cgroup)
-		kdebug("--systemd-cgroup: accepted, cgroups are managed through cgroupfs");
 	if (cmd->needs_sealed_self && runtime_ensure_sealed_self(argv, &err) < 0)
 		return cli_fail(&err);
 	argv += optind;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # runc's flags that podman, conmon and containerd pass, with runc's meaning:
-# help, the global --criu/--systemd-cgroup, run --keep / --no-subreaper, the
+# help, the global --criu, run --keep / --no-subreaper, the
 # session keyring (--no-new-keyring), update's Intel RDT flags.
 . "$(dirname "$0")/lib.sh"
 kt_init
@@ -19,8 +19,8 @@ expect_fail "help of an unknown command" 'unknown command "nope"' K help nope
 # ---- global flags with no meaning here: accepted, said in the debug log ----
 set_args f true
 new_id
-kk --criu /usr/sbin/criu --systemd-cgroup --debug run --bundle "$KT_WORK/f" "$ID"
-assert_rc "--criu PATH --systemd-cgroup: run works" 0
+kk --criu /usr/sbin/criu --debug run --bundle "$KT_WORK/f" "$ID"
+assert_rc "--criu PATH: run works" 0
 assert_contains "--criu: the debug log says it is ignored" "$ERR" "--criu /usr/sbin/criu: ignored"
 kk --criu /usr/sbin/criu run --bundle "$KT_WORK/f" "$ID"
 assert_eq "--criu without --debug: nothing on stderr" "" "$ERR"
