@@ -25,6 +25,8 @@ static const struct cli_command commands[] = {
 	{ "ps", cmd_ps, "list a container's processes", false },
 	{ "update", cmd_update, "change a container's resource limits", false },
 	{ "events", cmd_events, "stream a container's stats and OOM events", false },
+	{ "checkpoint", cmd_checkpoint, "checkpoint a running container with CRIU", false },
+	{ "restore", cmd_restore, "restore a container from a CRIU checkpoint", false },
 };
 
 static const char usage_head[] =
@@ -37,9 +39,8 @@ static const char usage_head[] =
 	"      --debug              log debug messages\n"
 	"      --rootless true|false|auto\n"
 	"                           rootless mode (default auto: when not root)\n"
+	"      --criu PATH          the criu binary for checkpoint/restore (default: criu)\n"
 	"      --systemd-cgroup     the cgroup is a systemd scope (cgroupsPath slice:prefix:name)\n"
-	"      --criu PATH          accepted for runc compatibility; kapsel has no\n"
-	"                           checkpoint/restore, so it is not used\n"
 	"  -v, --version            print the version\n"
 	"  -h, --help               this help; COMMAND --help (or help COMMAND) for a\n"
 	"                           command's\n\n"
@@ -54,7 +55,7 @@ static void usage(FILE *f)
 
 struct global_opts {
 	struct kglobal g;
-	const char *log, *log_format, *rootless, *criu;
+	const char *log, *log_format, *rootless;
 };
 
 static int parse_global(int argc, char **argv, struct global_opts *o)
@@ -79,8 +80,8 @@ static int parse_global(int argc, char **argv, struct global_opts *o)
 		case 'F': o->log_format = optarg; break;
 		case 'd': o->g.debug = true; break;
 		case 'R': o->rootless = optarg; break;
+		case 'c': o->g.criu = optarg; break;
 		case 's': o->g.systemd_cgroup = true; break;
-		case 'c': o->criu = optarg; break;
 		case 'v':
 			printf("kapsel version %s\nspec: 1.0.2\n", KAPSEL_VERSION);
 			exit(0);
@@ -206,9 +207,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kapsel: open log file %s: %s\n", o.log, strerror(errno));
 		return 1;
 	}
-	/* runc's flag that has no meaning here: said in the debug log. */
-	if (o.criu != NULL)
-		kdebug("--criu %s: ignored, kapsel has no checkpoint/restore", o.criu);
 	if (cmd->needs_sealed_self && runtime_ensure_sealed_self(argv, &err) < 0)
 		return cli_fail(&err);
 	argv += optind;
