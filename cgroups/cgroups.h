@@ -77,6 +77,10 @@ const char *cgroup_mount(const struct kcgroup *cg);
 int cgroup_dirfd(const struct kcgroup *cg);
 /* Moves pid into the cgroup (every hierarchy). */
 int cgroup_enter(struct kcgroup *cg, pid_t pid, struct kerr *err);
+/* Moves pid into sub, an existing cgroup below cg in any of its hierarchies
+ * (`exec --cgroup`; where sub is missing, cg's own directory); a path
+ * leading out of cg is refused. */
+int cgroup_enter_sub(struct kcgroup *cg, const char *sub, pid_t pid, struct kerr *err);
 /* Sends sig to every process in the cgroup (cgroup.kill for SIGKILL where present). */
 int cgroup_kill_all(struct kcgroup *cg, int sig, struct kerr *err);
 /* Pids in the cgroup and below. */

@@ -22,7 +22,25 @@ static const char usage[] =
 	"      --apparmor PROFILE     AppArmor profile\n"
 	"      --process-label LABEL  SELinux label\n"
 	"      --preserve-fds N       pass N more fds (3..3+N-1) to the process\n"
-	"      --ignore-paused        exec even if the container is paused\n";
+	"      --ignore-paused        exec even if the container is paused\n"
+	"      --cgroup [CTRL[,CTRL]:]PATH  run in an existing sub-cgroup of the\n"
+	"                             container's, in each hierarchy where it exists\n"
+	"                             (every --cgroup must name the same PATH)\n";
+
+/* runc's [CONTROLLER[,CONTROLLER]:]PATH, repeatable. */
+static int add_cgroup(const char **cur, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	const char *path = colon != NULL ? colon + 1 : arg;
+
+	if (colon == arg || strchr(path, ':') != NULL || *path == '\0')
+		return cli_usage_error("exec", "--cgroup %s: expected [CONTROLLER:]PATH", arg);
+	if (*cur != NULL && strcmp(*cur, path) != 0)
+		return cli_usage_error("exec", "--cgroup: %s and %s differ: one PATH for every hierarchy",
+				       *cur, path);
+	*cur = path;
+	return 0;
+}
 
 int cmd_exec(int argc, char **argv, const struct kglobal *g)
 {
@@ -42,11 +60,12 @@ int cmd_exec(int argc, char **argv, const struct kglobal *g)
 		{ "process-label", required_argument, NULL, 'L' },
 		{ "preserve-fds", required_argument, NULL, 'f' },
 		{ "ignore-paused", no_argument, NULL, 'I' },
+		{ "cgroup", required_argument, NULL, 'G' },
 		CLI_HELP_OPTION, { 0 } };
 	struct kexec_opts o = { 0 };
 	struct kerr err = { 0 };
 	uint64_t n;
-	int c, code = 0, ret;
+	int c, code = 1, ret = 0;
 
 	while ((c = cli_getopt(argc, argv, "tde:u:g:c:p:", opts)) != -1) {
 		switch (c) {
@@ -64,26 +83,40 @@ int cmd_exec(int argc, char **argv, const struct kglobal *g)
 		case 'A': o.apparmor = optarg; break;
 		case 'L': o.process_label = optarg; break;
 		case 'I': o.ignore_paused = true; break;
+		case 'G':
+			if (add_cgroup(&o.cgroup, optarg) != 0)
+				goto bad;
+			break;
 		case 'f':
-			if (!parse_u64(optarg, &n) || n > 1024)
-				return cli_usage_error("exec", "--preserve-fds: not a count: %s", optarg);
+			if (!parse_u64(optarg, &n) || n > 1024) {
+				cli_usage_error("exec", "--preserve-fds: not a count: %s", optarg);
+				goto bad;
+			}
 			o.preserve_fds = (int)n;
 			break;
-		case 'h': return cli_help(usage);
-		default: return cli_bad_option("exec", c, argv);
+		case 'h': code = cli_help(usage); goto bad;
+		default: cli_bad_option("exec", c, argv); goto bad;
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error("exec", "exec: missing container id");
+	if (optind >= argc) {
+		cli_usage_error("exec", "exec: missing container id");
+		goto bad;
+	}
 	if (optind + 1 < argc && strcmp(argv[optind + 1], "--") == 0)
 		o.args = &argv[optind + 2];
 	else
 		o.args = &argv[optind + 1];
-	if (o.process_json == NULL && o.args[0] == NULL)
-		return cli_usage_error("exec", "exec: missing command");
+	if (o.process_json == NULL && o.args[0] == NULL) {
+		cli_usage_error("exec", "exec: missing command");
+		goto bad;
+	}
+	code = 0;
 	ret = runtime_exec(g, argv[optind], &o, &code, &err);
+	if (ret < 0)
+		code = cli_fail(&err);
+bad:   /* also --help: code 0 then */
 	free(o.env);
 	free(o.additional_gids);
 	free(o.caps);
-	return ret < 0 ? cli_fail(&err) : code;
+	return code;
 }

@@ -5,6 +5,9 @@ static const char usage[] =
 	"Create and start a container. In the foreground, signals are forwarded to it and\n"
 	"kapsel exits with its exit code (128+N if killed by signal N), then deletes it.\n"
 	"  -d, --detach              return once the container runs\n"
+	"      --keep                do not delete the container when it exits\n"
+	"      --no-subreaper        accepted for runc compatibility: kapsel stays a\n"
+	"                            subreaper to collect its init's exit status\n"
 	CREATE_OPTS_HELP;
 
 int cmd_run(int argc, char **argv, const struct kglobal *g)

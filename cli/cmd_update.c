@@ -19,11 +19,14 @@ static const char usage[] =
 	"      --memory-swap SIZE     memory+swap limit (v1 meaning, as runc)\n"
 	"      --memory-reservation SIZE\n"
 	"      --kernel-memory SIZE, --kernel-memory-tcp SIZE   ignored (cgroup v2)\n"
-	"      --cpu-shares N, --cpu-quota N, --cpu-period N\n"
+	"      --cpu-share N (or --cpu-shares), --cpu-quota N, --cpu-period N\n"
+	"      --cpu-idle 0|1         SCHED_IDLE for the cgroup (cpu.idle)\n"
 	"      --cpu-rt-period N, --cpu-rt-runtime N   (refused: not on cgroup v2)\n"
 	"      --cpuset-cpus LIST, --cpuset-mems LIST\n"
 	"      --pids-limit N\n"
-	"      --blkio-weight N\n";
+	"      --blkio-weight N\n"
+	"      --l3-cache-schema S, --mem-bw-schema S   Intel RDT: refused (kapsel has\n"
+	"                             no linux.intelRdt support)\n";
 
 /* runc's units.RAMInBytes: 1024-based suffixes k, m, g, t, p, with optional
  * "i"/"b"; "-1" for no limit. */
@@ -74,7 +77,8 @@ static json_t *section(json_t *res, const char *key)
 struct flag {
 	const char *name;
 	const char *sect, *key;   /* where it goes in linux.resources */
-	char kind;                /* 's' size, 'i' integer, 'S' string, '-' ignored */
+	char kind;                /* 's' size, 'i' integer, 'S' string, '-' ignored,
+				   * 'x' refused */
 };
 
 static const struct flag flags[] = {
@@ -94,6 +98,8 @@ static const struct flag flags[] = {
 	{ "cpuset-mems", "cpu", "mems", 'S' },
 	{ "pids-limit", "pids", "limit", 'i' },
 	{ "blkio-weight", "blockIO", "weight", 'i' },
+	{ "l3-cache-schema", NULL, NULL, 'x' },
+	{ "mem-bw-schema", NULL, NULL, 'x' },
 };
 
 static int set_flag(json_t *res, const struct flag *f, const char *val)
@@ -104,6 +110,12 @@ static int set_flag(json_t *res, const struct flag *f, const char *val)
 	case '-':
 		fprintf(stderr, "kapsel: update: --%s is ignored on cgroup v2\n", f->name);
 		return 0;
+	case 'x':
+		/* runc refuses these unless the container has linux.intelRdt,
+		 * which kapsel refuses at create: so always. */
+		fprintf(stderr, "kapsel: update: --%s: Intel RDT is not supported by kapsel\n",
+			f->name);
+		return 1;
 	case 'S':
 		json_object_set_new(section(res, f->sect), f->key, json_string(val));
 		return 0;

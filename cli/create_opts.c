@@ -36,18 +36,21 @@ int create_opts_parse(const char *cmd, int argc, char **argv, struct kcreate_opt
 		case 'c': o->console_socket = optarg; break;
 		case 'P': o->no_pivot = true; break;
 		case 'K': o->no_new_keyring = true; break;
-		case 'S': break;   /* accepted for runc compatibility */
 		case 'f':
 			if (!parse_u64(optarg, &n) || n > 1024)
 				return cli_usage_error(cmd, "--preserve-fds: not a count: %s", optarg);
 			o->preserve_fds = (int)n;
 			break;
-		case 'd':
+		case 'd': case 'k': case 'S':
 			if (!is_run)
 				return cli_bad_option(cmd, '?', argv);
-			o->detach = true;
+			if (c == 'd')
+				o->detach = true;
+			else if (c == 'k')
+				o->keep = true;
+			else
+				o->no_subreaper = true;
 			break;
-		case 'k': break;
 		case 'I': o->image = optarg; break;
 		case 'N': o->network = optarg; break;
 		case 's': o->subnet = optarg; break;

@@ -11,6 +11,8 @@
 	"      --pid-file FILE       write the container's pid to FILE\n" \
 	"      --console-socket SOCK send the pty master to this unix socket\n" \
 	"      --no-pivot            use chroot instead of pivot_root\n" \
+	"      --no-new-keyring      keep the caller's session keyring (default: a new\n" \
+	"                            one named _ses.ID)\n" \
 	"      --preserve-fds N      pass N more fds (3..3+N-1) to the process\n" \
 	"      --network MODE        none | bridge[:NAME] | slirp4netns | pasta (kapsel wires it)\n" \
 	"      --subnet CIDR         bridge subnet (default 10.88.0.0/16)\n" \

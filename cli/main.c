@@ -39,10 +39,12 @@ static const char usage_head[] =
 	"      --log-format FORMAT  text or json\n"
 	"      --debug              log debug messages\n"
 	"      --rootless true|false|auto\n"
+	"                           rootless mode (default auto: when not root)\n"
 	"      --criu PATH          the criu binary for checkpoint/restore (default: criu)\n"
 	"      --systemd-cgroup     the cgroup is a systemd scope (cgroupsPath slice:prefix:name)\n"
 	"  -v, --version            print the version\n"
-	"  -h, --help               this help; COMMAND --help for a command's\n\n"
+	"  -h, --help               this help; COMMAND --help (or help COMMAND) for a\n"
+	"                           command's\n\n"
 	"Commands:\n";
 
 static void usage(FILE *f)
@@ -96,6 +98,34 @@ static int parse_global(int argc, char **argv, struct global_opts *o)
 	return 0;
 }
 
+static const struct cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	}
+	fprintf(stderr, "kapsel: unknown command \"%s\" (see 'kapsel --help')\n", name);
+	return NULL;
+}
+
+/* runc's `help [COMMAND]`: the same text as --help. */
+static int help_command(int argc, char **argv, const struct kglobal *g)
+{
+	const struct cli_command *cmd;
+	char *args[] = { NULL, "--help", NULL };
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	cmd = find_command(argv[1]);
+	if (cmd == NULL)
+		return 1;
+	args[0] = argv[1];
+	optind = 0;
+	return cmd->run(2, args, g);
+}
+
 /* Commands that keep no state (spec, features, image) work without it. */
 static bool uses_state(const struct cli_command *cmd)
 {
@@ -106,6 +136,17 @@ static bool uses_state(const struct cli_command *cmd)
 			return false;
 	}
 	return true;
+}
+
+/* `kapsel CMD [flags] --help` needs no state directory: a user without
+ * XDG_RUNTIME_DIR can read it (the shell completion does). Looks only
+ * before the first positional argument, where the command's getopt stops. */
+static bool asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
 }
 
 static int resolve_root(struct global_opts *o, bool needed)
@@ -155,21 +196,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[optind], commands[i].name) == 0)
-			cmd = &commands[i];
-	}
-	if (cmd == NULL) {
-		fprintf(stderr, "kapsel: unknown command \"%s\" (see 'kapsel --help')\n",
-			argv[optind]);
+	if (strcmp(argv[optind], "help") == 0)
+		return help_command(argc - optind, argv + optind, &o.g);
+	cmd = find_command(argv[optind]);
+	if (cmd == NULL)
 		return 1;
-	}
 	if (o.log_format != NULL && strcmp(o.log_format, "json") != 0 &&
 	    strcmp(o.log_format, "text") != 0) {
 		fprintf(stderr, "kapsel: --log-format: expected text or json\n");
 		return 1;
 	}
-	if (resolve_root(&o, uses_state(cmd)) < 0)
+	if (resolve_root(&o, uses_state(cmd) && !asks_help(argc - optind, argv + optind)) < 0)
 		return 1;
 	if (klog_open(o.log, o.log_format && strcmp(o.log_format, "json") == 0, o.g.debug) < 0) {
 		fprintf(stderr, "kapsel: open log file %s: %s\n", o.log, strerror(errno));

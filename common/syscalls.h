@@ -136,6 +136,13 @@ static inline int sys_ioprio_get(int which, int who)
 	return (int)syscall(SYS_ioprio_get, which, who);
 }
 
+/* No libkeyutils: the three keyctl operations used are plain syscalls. */
+static inline long sys_keyctl(int op, unsigned long a2, unsigned long a3, unsigned long a4,
+			      unsigned long a5)
+{
+	return syscall(SYS_keyctl, op, a2, a3, a4, a5);
+}
+
 static inline long sys_sched_setattr(pid_t pid, void *attr, unsigned int flags)
 {
 	return syscall(SYS_sched_setattr, pid, attr, flags);

@@ -229,6 +229,7 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 		.id = k->c->st.id,
 		.preserve_fds = o->preserve_fds,
 		.no_pivot = o->no_pivot,
+		.no_new_keyring = o->no_new_keyring,
 		.rootless = g->rootless,
 		.new_userns = (flags & CLONE_NEWUSER) != 0,
 		.new_cgroupns = (flags & CLONE_NEWCGROUP) != 0,
@@ -370,6 +371,12 @@ int lifecycle_create(const struct kglobal *g, const char *id, const struct kcrea
 	k.c->st.owner = geteuid();
 	k.c->st.rootless = g->rootless;
 	k.c->st.annotations = json_incref(k.spec->annotations);
+	/* exec follows the same choice (runc keeps it in its config too). */
+	if (o->no_new_keyring) {
+		if (k.c->st.extra == NULL)
+			k.c->st.extra = json_object();
+		json_object_set_new(k.c->st.extra, "noNewKeyring", json_true());
+	}
 	/* The cgroup's path goes in before the cgroup exists (see commit());
 	 * a systemd scope is systemd's to remove once its processes are gone. */
 	if ((!g->systemd_cgroup &&

@@ -149,6 +149,7 @@ struct exec_child {
 	pid_t pid;
 	unsigned long ns;
 	bool rootless;
+	const char *session_keyring;   /* the init's, joined by name; or NULL */
 	pid_t runtime;         /* our pid, which the intermediate checks */
 };
 
@@ -156,7 +157,7 @@ static _Noreturn void exec_grandchild(const struct exec_child *x)
 {
 	struct kproc_ctx pc = { .spec = x->spec, .proc = x->proc, .sync_fd = x->sync_fd,
 				.console_fd = x->console_fd, .preserve_fds = x->preserve_fds,
-				.rootless = x->rootless };
+				.rootless = x->rootless, .session_keyring = x->session_keyring };
 	struct kerr err = { 0 };
 	char *exe = NULL;
 	char **env = NULL;
@@ -239,10 +240,13 @@ fail:
 
 /* state: the container's state JSON, what a seccomp listenerPath agent gets
  * with the notify fd (config-linux.md), as for the init. */
-static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, pid_t pid,
-		      const char *state, struct kerr *err)
+static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, const char *sub,
+		      pid_t pid, const char *state, struct kerr *err)
 {
-	if (cg != NULL && cgroup_enter(cg, pid, err) < 0)
+	if (sub != NULL && cg == NULL)
+		return kerr_set(err, ENOTSUP, "exec --cgroup %s: the container has no cgroup", sub);
+	if (cg != NULL && (sub != NULL ? cgroup_enter_sub(cg, sub, pid, err)
+				       : cgroup_enter(cg, pid, err)) < 0)
 		return -1;
 	debug_stop_at("exec:cgroup");
 	if (sync_send(sock, SYNC_GO, 0, -1, err) < 0)
@@ -275,6 +279,8 @@ struct exec_target {
 	struct kspec *spec;
 	struct kcgroup *cg;
 	char *state;           /* state JSON, taken while the state was open */
+	char *keyring;         /* "_ses.ID", or NULL with --no-new-keyring at create */
+	const char *sub_cgroup;   /* exec --cgroup */
 	pid_t pid;
 	int pidfd, rootfd;
 };
@@ -312,6 +318,9 @@ static int open_target(const struct kglobal *g, const char *id, const struct kex
 	if (c->st.cgroup_path != NULL && cgroup_open(c->st.cgroup_path, &t->cg, err) < 0)
 		goto out;
 	t->state = lifecycle_state_string(c);
+	t->sub_cgroup = o->cgroup;
+	if (!json_is_true(json_object_get(c->st.extra, "noNewKeyring")))
+		t->keyring = xasprintf("_ses.%s", id);
 	ret = 0;
 out:
 	container_close(c);
@@ -327,6 +336,7 @@ static void close_target(struct exec_target *t)
 	cgroup_free(t->cg);
 	spec_free(t->spec);
 	free(t->state);
+	free(t->keyring);
 }
 
 /* Forks the intermediate, answers the grandchild's sync points; returns the
@@ -355,7 +365,7 @@ static pid_t exec_spawn(struct exec_child *x, struct exec_target *t, struct kerr
 	if (sync_expect(socks[0], SYNC_CHILD_PID, &m, NULL, err) < 0)
 		goto out;
 	pid = (pid_t)m.value;
-	if (serve_exec(socks[0], t->spec, t->cg, pid, t->state, err) < 0) {
+	if (serve_exec(socks[0], t->spec, t->cg, t->sub_cgroup, pid, t->state, err) < 0) {
 		kill(pid, SIGKILL);
 		pid = -1;
 	}
@@ -413,7 +423,8 @@ int runtime_exec(const struct kglobal *g, const char *id, const struct kexec_opt
 		struct exec_child x = { .spec = t.spec, .proc = proc, .console_fd = console,
 					.preserve_fds = o->preserve_fds, .rootfd = t.rootfd,
 					.pidfd = t.pidfd, .pid = t.pid, .ns = ns_differing(t.pid),
-					.rootless = g->rootless, .runtime = getpid() };
+					.rootless = g->rootless, .session_keyring = t.keyring,
+					.runtime = getpid() };
 
 		pid = exec_spawn(&x, &t, err);
 	}

@@ -179,14 +179,19 @@ _Noreturn void init_main(const struct kinit_args *a)
 	struct kerr err = { 0 };
 	struct kproc_ctx pc = { .spec = spec, .proc = p, .sync_fd = a->sync_fd,
 				.console_fd = a->console_fd, .preserve_fds = a->preserve_fds,
-				.rootless = a->rootless, .create_cwd = true };
+				.rootless = a->rootless, .create_cwd = true,
+				.keyring_searchable = true, .userns = a->new_userns };
 	cleanup_free char *exe = NULL;
 	cleanup_free char *label = NULL;
 	cleanup_close int procfd = -1;
 	int fifo;
 	char **env = NULL;
+	char ring[1100];
 	sigset_t none;
 
+	snprintf(ring, sizeof(ring), "_ses.%s", a->id);
+	if (!a->no_new_keyring)
+		pc.session_keyring = ring;
 	/* The copy of the state directory's fd would hold its flock until exec
 	 * and deadlock `kapsel start`; run blocks signals to forward them. */
 	close(a->state_dirfd);

@@ -16,6 +16,7 @@ struct kinit_args {
 	int console_fd;       /* connected --console-socket, or -1 */
 	int preserve_fds;
 	bool no_pivot;
+	bool no_new_keyring;  /* keep the caller's session keyring */
 	bool rootless;
 	bool new_userns;
 	bool new_cgroupns;

@@ -2,7 +2,8 @@
 libkapsel_a_SOURCES += runtime/runtime.h runtime/state.h runtime/state.c \
 	runtime/sync.h runtime/sync.c runtime/init.h runtime/init.c runtime/exec_path.h \
 	runtime/exec_path.c runtime/lifecycle.h runtime/create.c runtime/start.c runtime/run.c \
-	runtime/names.c runtime/selfexe.c runtime/process.h runtime/process.c runtime/exec.c runtime/foreground.h runtime/foreground.c runtime/features.c runtime/terminal.h runtime/terminal.c runtime/network.h runtime/network.c runtime/image_run.h runtime/image_run.c
+	runtime/names.c runtime/selfexe.c runtime/process.h runtime/process.c runtime/exec.c runtime/foreground.h runtime/foreground.c runtime/features.c runtime/terminal.h runtime/terminal.c runtime/network.h runtime/network.c runtime/image_run.h runtime/image_run.c \
+	runtime/keyring.h runtime/keyring.c
 libkapsel_a_SOURCES += runtime/control.c
 # hooks
 libkapsel_a_SOURCES += runtime/hooks.c runtime/hooks.h

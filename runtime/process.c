@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "lsm/lsm.h"
 #include "runtime/exec_path.h"
+#include "runtime/keyring.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 
@@ -119,6 +120,10 @@ int process_prepare(const struct kproc_ctx *a, char **ret_exe, char ***ret_env,
 	struct klsm *l = NULL;
 	int ret = -1;
 
+	/* First, while still the container's root (runc's order). */
+	if (a->session_keyring != NULL &&
+	    keyring_join_session(a->session_keyring, a->keyring_searchable, a->userns, err) < 0)
+		return -1;
 	if (setup_terminal(a, err) < 0 || enter_cwd(a->proc, a->create_cwd, err) < 0)
 		return -1;
 	env = exec_env(a->proc);

@@ -16,6 +16,9 @@ struct kproc_ctx {
 	int preserve_fds;
 	bool rootless;
 	bool create_cwd;      /* mkdir -p process.cwd if missing (the init, as runc) */
+	const char *session_keyring;  /* join this one (runtime/keyring.h), or NULL */
+	bool keyring_searchable;      /* the init: make it joinable for exec */
+	bool userns;                  /* the container has its own user namespace */
 };
 
 /* Terminal (or setsid), cwd, executable lookup, LSM labels, capabilities,

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/util.h"
 #include "runtime/foreground.h"
 #include "runtime/terminal.h"
@@ -18,6 +19,10 @@ static int run_foreground(const struct kglobal *g, const char *id, const struct 
 	int socks[2] = { -1, -1 };
 	int ret = -1;
 
+	/* The init may be forked by an intermediate process (joined
+	 * namespaces): only as a subreaper can we collect its exit status. */
+	if (o->no_subreaper)
+		kdebug("--no-subreaper: ignored, kapsel waits for its init as a subreaper");
 	if (foreground_begin(&f, err) < 0)
 		return -1;
 	/* run -t without --console-socket: the pty master comes to us. */
@@ -46,6 +51,9 @@ static int run_foreground(const struct kglobal *g, const char *id, const struct 
 	container_close(k.c);
 	k.c = NULL;
 	ret = foreground_wait(&f, k.pid, k.pidfd, master, ret_exit, err);
+	/* --keep: the stopped container stays for `state` and `delete`. */
+	if (ret == 0 && o->keep)
+		goto keep;
 fail:
 	if (k.c == NULL && container_open(g->root, id, &k.c, NULL) < 0)
 		k.c = NULL;
@@ -56,6 +64,7 @@ fail:
 			ret = -1;
 		k.c = NULL;
 	}
+keep:
 	lifecycle_release(&k);
 out:
 	if (socks[0] >= 0)

@@ -27,6 +27,8 @@ struct kcreate_opts {
 	bool no_new_keyring;
 	int preserve_fds;
 	bool detach;              /* run only */
+	bool keep;                /* run only: leave the stopped container */
+	bool no_subreaper;        /* run only: accepted, see foreground.c */
 	/* kapsel's own networking (netsetup/); all NULL: config.json only */
 	const char *network, *subnet, *ip, *hostname;
 	char **publish, **dns;    /* NULL-terminated */
@@ -42,6 +44,7 @@ struct kexec_opts {
 	char **caps;
 	bool tty, detach, no_new_privs, ignore_paused;
 	const char *console_socket, *pid_file, *apparmor, *process_label;
+	const char *cgroup;       /* --cgroup: a sub-cgroup of the container's, or NULL */
 	int preserve_fds;
 };
 

@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$(pwd)
 
-[ "$(id -u)" -eq 0 ] || { echo "demo.sh: run as root (sudo scripts/demo.sh)" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || {
+	echo "demo.sh: must run as root (containers need namespaces, mounts and cgroups): su -c $0 root" >&2
+	exit 1
+}
 
 bash scripts/deps.sh
 if [ -z "${KAPSEL:-}" ]; then

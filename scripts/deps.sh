@@ -11,7 +11,7 @@ PKGS=(
 	libarchive-dev libmnl-dev libcmocka-dev libnftables-dev nettle-dev libsystemd-dev
 	# tests and demo
 	busybox-static jq iproute2 uidmap clang libclang-rt-14-dev
-	umoci skopeo buildah slirp4netns passt nftables bsdutils tmux
+	umoci skopeo buildah slirp4netns passt nftables bsdutils tmux groff-base
 	# clients driving kapsel (tests/integration/clients, cgroups/hybrid-tools.sh)
 	podman conmon containerd catatonit
 	# comparisons and benchmark

@@ -7,6 +7,10 @@
 # build's own kapsel), SKIP_ASAN=1 to skip the sanitizer build, SKIP_FUZZ=1 to
 # skip the fuzzers, FUZZ_SECONDS (default 60) per fuzz target.
 set -uo pipefail
+[ "$(id -u)" -eq 0 ] || {
+	echo "test.sh: must run as root (the integration tests run real containers): su -c $0 root" >&2
+	exit 1
+}
 cd "$(dirname "$0")/.."
 SRC=$(pwd)
 

@@ -264,6 +264,24 @@ EXTRA_DIST += tests/integration/clients-vm.test tests/integration/clients/conmon
 	tests/integration/clients/prepare-image.sh tests/integration/clients/podman.sh \
 	tests/integration/clients/containerd.sh tests/integration/clients/podman-rootless.sh \
 	bench/bench-clients.sh
+# runc's flags that orchestrators pass (issue 11): real containers as root
+TESTS += tests/integration/runcflags.sh
+EXTRA_DIST += tests/integration/runcflags.sh
+# man pages and --help agree (no root needed)
+TESTS += tests/check-man.sh
+EXTRA_DIST += tests/check-man.sh
+# bash completion (no root needed)
+TESTS += tests/check-completion.sh
+EXTRA_DIST += tests/check-completion.sh
+# the dist tarball holds every tracked file (skips outside a git checkout)
+TESTS += tests/check-dist.sh
+EXTRA_DIST += tests/check-dist.sh tests/integration/README
+# the integration tests' busybox rootfs, built once per build dir
+# (make distcheck's distcleancheck wants the build dir empty again)
+clean-local: clean-rootfs-cache
+clean-rootfs-cache:
+	-rm -rf tests/rootfs-cache
+.PHONY: clean-rootfs-cache
 # checkpoint/restore (issue 13): CRIU fails `criu check` on the build hosts'
 # kernel, so the suite runs in the test VM (one boot for every criu/*.sh)
 TESTS += tests/integration/criu-vm.test

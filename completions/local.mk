@@ -1,0 +1,3 @@
+# bash completion (tests/check-completion.sh)
+bashcompletiondir = $(BASH_COMPLETION_DIR)
+dist_bashcompletion_DATA = completions/kapsel
