@@ -367,6 +367,20 @@ eq "50 containers deleted" "$fails" 0
 eq "no directory left in any hierarchy" "$(ours)" ""
 eq "no state left" "$(ls "$ROOT" 2>/dev/null | wc -l)" 0
 
+# ---------------------------------------------------------------- in parallel
+# Creates and deletes race on the shared /kapsel parent of every hierarchy
+# (a delete removes it when it empties while a create is making it).
+b=$(bundle par '{"pids":{"limit":10}}' true)
+for w in 1 2 3 4 5 6; do
+	( for i in 1 2 3 4; do
+		K create --bundle "$b" "$P-p$w-$i" >/dev/null 2>"$T/par.$w.$i" && K delete --force "$P-p$w-$i" 2>>"$T/par.$w.$i" ||
+			echo "$P-p$w-$i failed: $(cat "$T/par.$w.$i")"
+	  done ) >"$T/par.$w" &
+done
+wait
+eq "24 parallel create+delete: none failed" "$(cat "$T"/par.? | head -3)" ""
+eq "... and nothing left in any hierarchy" "$(ours)" ""
+
 [ -n "$LOOP" ] && losetup -d "$LOOP"
 rm -rf "$T"
 done_testing
