@@ -53,14 +53,16 @@ int lifecycle_start(struct kcontainer *c, struct kspec *spec, struct kerr *err)
 	char byte;
 	ssize_t n;
 
+	/* The pidfd first: once the fifo is open the init may exec, run and
+	 * exit (and be reaped) before we look at it. */
+	pidfd = sys_pidfd_open(c->st.pid, 0);
+	if (pidfd < 0)
+		return kerr_errno(err, "container %s: init process", c->st.id);
 	/* A non-blocking open for reading succeeds at once; the init's blocking
 	 * open for writing then completes and it writes one byte. */
 	fifo = openat(c->dirfd, EXEC_FIFO_NAME, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fifo < 0)
 		return kerr_errno(err, "open exec fifo of %s", c->st.id);
-	pidfd = sys_pidfd_open(c->st.pid, 0);
-	if (pidfd < 0)
-		return kerr_errno(err, "container %s: init process", c->st.id);
 	p[0] = (struct pollfd){ .fd = fifo, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 	for (;;) {
