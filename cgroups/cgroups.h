@@ -16,12 +16,19 @@
  * Paths (relative to each mount): an absolute cgroupsPath as is; a
  * relative one below the parent of the caller's own cgroup2 cgroup (runc's rule); the
  * systemd form "slice:prefix:name" mapped to /<nested slices>/<prefix>-<name>.scope
- * and managed on the filesystem (no systemd driver). "." and ".." refused.
+ * and managed on the filesystem (cgroupfs driver). "." and ".." refused.
  * On cgroup2 a container with a memory limit gets memory.oom.group=1 (killed
  * as a whole on OOM, as kubelet does); disableOOMKiller, swappiness and
  * kernel memory are ignored there with a warning, realtime cpu limits
  * refused. Rootless: cgroup2 only where the user has a delegated subtree; no
- * v1 directories (as runc). */
+ * v1 directories (as runc).
+ *
+ * The systemd driver (--systemd-cgroup, *_systemd below; cgroup2 only) asks
+ * systemd for a transient scope "prefix-name.scope" in "slice" (from
+ * "slice:prefix:name") with the init in it and Delegate=yes, mirrors the
+ * limits systemd knows as unit properties, writes every limit to the scope's
+ * files too, and stops the unit on destroy; rootless, the caller's own
+ * `systemd --user`. libsystemd is loaded only then. */
 #ifndef KAPSEL_CGROUPS_H
 #define KAPSEL_CGROUPS_H
 
@@ -44,8 +51,17 @@ int cgroups_validate(json_t *resources, struct kerr *err);
  * resources are asked for. */
 int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, bool rootless,
 		  struct kcgroup **ret, struct kerr *err);
+/* The same through systemd: checks everything and connects to systemd now;
+ * the scope is started by the first cgroup_enter (systemd needs a pid), after
+ * which cgroup_path is the scope's cgroup and cgroup_dirfd is valid (-1 before). */
+int cgroup_create_systemd(const char *id, const char *cgroups_path, json_t *resources,
+			  bool rootless, struct kcgroup **ret, struct kerr *err);
 /* Reopens a container's cgroup from the path state.json recorded. */
 int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err);
+/* The same for a container made with cgroup_create_systemd: update and
+ * destroy then go through its unit (which may be gone already). Fails when
+ * systemd cannot be reached (cgroup_open still reaches the files). */
+int cgroup_open_systemd(const char *path, struct kcgroup **ret, struct kerr *err);
 /* The path relative to each mount ("/kapsel/ID"), to record in state.json. */
 const char *cgroup_path(const struct kcgroup *cg);
 /* An O_DIRECTORY fd of the cgroup2 dir, for CLONE_INTO_CGROUP (owned by cg);

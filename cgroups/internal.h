@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -29,6 +30,20 @@ struct kcg_layout {
 	size_t n_v1;
 };
 
+struct kcgroup;
+
+/* A cgroup driver: how a container's cgroup gets its processes, new limits,
+ * and goes away. cgroupfs (manager.c) does it on the filesystem; systemd
+ * (systemd.c) through a transient scope unit, then on the filesystem. */
+struct kcg_ops {
+	int (*enter)(struct kcgroup *cg, pid_t pid, struct kerr *err);
+	int (*update)(struct kcgroup *cg, json_t *resources, struct kerr *err);
+	int (*destroy)(struct kcgroup *cg, struct kerr *err);
+	void (*release)(struct kcgroup *cg);  /* frees what the driver added */
+};
+
+struct kcg_sd;      /* systemd.c: the unit behind the cgroup */
+
 struct kcgroup {
 	char *mount;        /* the cgroup2 mount point, e.g. /sys/fs/cgroup, or NULL (pure v1) */
 	char *path;         /* relative to each mount, starting with '/' */
@@ -36,6 +51,9 @@ struct kcgroup {
 	bool rootless;
 	struct kcg_hier *v1;   /* the container's dir in each v1 hierarchy */
 	size_t n_v1;
+
+	const struct kcg_ops *ops;
+	struct kcg_sd *sd;  /* systemd driver only */
 };
 
 /* ---- resources.c: linux.resources -> file writes ---- */
@@ -162,8 +180,26 @@ json_t *cg2_pids_stats(int dirfd);
 json_t *cg2_blkio_stats(int dirfd);
 json_t *cg2_hugetlb_stats(int dirfd);
 
+/* ---- lifecycle.c: the cgroupfs driver ---- */
+
+extern const struct kcg_ops cg_fs_ops;
+/* A kcgroup of the cgroupfs driver, no dirs open yet (dirfd -1). */
+struct kcgroup *cg_new(const char *mount, const char *path, bool rootless);
+/* The cgroupfs driver's steps, which the systemd driver reuses. */
+int cg_fs_enter(struct kcgroup *cg, pid_t pid, struct kerr *err);
+/* The writes an update makes (cgroup2, v1), against the current limits. */
+int cg_update_plans(struct kcgroup *cg, json_t *resources, struct kcg_plan *ret_v2,
+		    struct kcg_plan *ret_v1, struct kerr *err);
+/* Checks the controllers, then writes the plans and the device filter. */
+int cg_apply_plans(struct kcgroup *cg, const struct kcg_plan *p2, const struct kcg_plan *p1,
+		   struct kerr *err);
+/* Kills every process of the cgroup2 dir and waits until it is empty. */
+int cg2_empty(struct kcgroup *cg, struct kerr *err);
+
 /* ---- manager.c ---- */
 
+/* "a-b.slice" -> "/a.slice/a-b.slice", as systemd nests slices. */
+int cg_slice_path(const char *slice, char **ret, struct kerr *err);
 /* The cgroup2 mount point, or NULL when there is none. */
 const char *cg_mount_point(void);
 /* The cgroup path (relative to the mount) for cgroupsPath, or the default
@@ -198,6 +234,36 @@ int cg2_create_in(int rootfd, const char *mount, const char *path, const struct 
 bool cg_path_clean(const char *p);
 /* Appends the pids of cfd's cgroup.procs and every child cgroup's. */
 int cg_collect_pids(int cfd, pid_t **v, size_t *n, struct kerr *err);
+
+/* ---- systemd_props.c: the systemd driver without a bus ---- */
+
+enum kcg_sdtype { KCG_SD_U64, KCG_SD_BYTES };
+
+/* A unit property mirroring a cgroup file: "t" or "ay" on the bus. */
+struct kcg_sdprop {
+	const char *name;   /* "MemoryMax" */
+	enum kcg_sdtype type;
+	uint64_t u;         /* UINT64_MAX is systemd's infinity */
+	uint8_t *bytes;     /* AllowedCPUs, AllowedMemoryNodes */
+	size_t n_bytes;
+};
+
+struct kcg_sdprops {
+	struct kcg_sdprop *p;
+	size_t n;
+};
+
+/* "slice:prefix:name" -> slice "slice" and unit "prefix-name.scope"; NULL or
+ * "" -> the default slice and "kapsel-<id>.scope". Plain paths are refused. */
+int cg_sd_unit_names(const char *id, const char *cgroups_path, bool rootless, char **ret_slice,
+		     char **ret_unit, struct kerr *err);
+/* The properties, for a systemd of the given version, that carry the plan's
+ * writes systemd knows (MemoryMax for memory.max...); other writes have none. */
+int cg_sd_props_from_plan(const struct kcg_plan *p, unsigned version, struct kcg_sdprops *ret,
+			  struct kerr *err);
+void cg_sd_props_free(struct kcg_sdprops *ps);
+/* "0-2,5" -> systemd's CPU mask bytes (CPU n is bit n%8 of byte n/8). */
+int cg_sd_cpuset_mask(const char *list, uint8_t **ret, size_t *ret_n, struct kerr *err);
 
 /* ---- devices_bpf.c ---- */
 

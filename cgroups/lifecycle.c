@@ -13,10 +13,11 @@
 
 #include "common/util.h"
 
-static struct kcgroup *cg_new(const char *mount, const char *path, bool rootless)
+struct kcgroup *cg_new(const char *mount, const char *path, bool rootless)
 {
 	struct kcgroup *cg = xcalloc(1, sizeof(*cg));
 
+	cg->ops = &cg_fs_ops;
 	cg->mount = mount ? xstrdup(mount) : NULL;
 	cg->path = xstrdup(path);
 	cg->dirfd = -1;
@@ -172,6 +173,11 @@ int cgroup_dirfd(const struct kcgroup *cg)
 
 int cgroup_enter(struct kcgroup *cg, pid_t pid, struct kerr *err)
 {
+	return cg->ops->enter(cg, pid, err);
+}
+
+int cg_fs_enter(struct kcgroup *cg, pid_t pid, struct kerr *err)
+{
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 
@@ -213,14 +219,11 @@ int cgroup_kill_all(struct kcgroup *cg, int sig, struct kerr *err)
 	return 0;
 }
 
-static int destroy_v2(struct kcgroup *cg, struct kerr *err)
+int cg2_empty(struct kcgroup *cg, struct kerr *err)
 {
-	cleanup_close int rootfd = open(cg->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct kerr e;
 
-	if (rootfd < 0)
-		return kerr_errno(err, "open %s", cg->mount);
-	if (faccessat(cg->dirfd, "cgroup.procs", F_OK, 0) < 0 && errno == ENOENT)
+	if (cg->dirfd < 0 || (faccessat(cg->dirfd, "cgroup.procs", F_OK, 0) < 0 && errno == ENOENT))
 		return 0;  /* removed already */
 	/* A frozen cgroup would keep SIGKILLed processes from dying. */
 	if (faccessat(cg->dirfd, "cgroup.freeze", F_OK, 0) == 0)
@@ -233,6 +236,19 @@ static int destroy_v2(struct kcgroup *cg, struct kerr *err)
 		if (attempt == 2)
 			return kerr_prefix(err, "destroy cgroup %s%s", cg->mount, cg->path);
 	}
+	return 0;
+}
+
+static int destroy_v2(struct kcgroup *cg, struct kerr *err)
+{
+	cleanup_close int rootfd = open(cg->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (rootfd < 0)
+		return kerr_errno(err, "open %s", cg->mount);
+	if (faccessat(cg->dirfd, "cgroup.procs", F_OK, 0) < 0 && errno == ENOENT)
+		return 0;  /* removed already */
+	if (cg2_empty(cg, err) < 0)
+		return -1;
 	if (cg_rmdir_tree(rootfd, cg->path + 1) < 0)
 		return kerr_errno(err, "remove cgroup %s%s", cg->mount, cg->path);
 	cg_rmdir_default_parent(rootfd, cg->path);
@@ -240,6 +256,11 @@ static int destroy_v2(struct kcgroup *cg, struct kerr *err)
 }
 
 int cgroup_destroy(struct kcgroup *cg, struct kerr *err)
+{
+	return cg->ops->destroy(cg, err);
+}
+
+static int fs_destroy(struct kcgroup *cg, struct kerr *err)
 {
 	struct kerr e;
 
@@ -272,13 +293,16 @@ static void current_memory(struct kcgroup *cg, int64_t *ret_v2, int64_t *ret_v1)
 
 int cgroup_update(struct kcgroup *cg, json_t *resources, struct kerr *err)
 {
-	cleanup_free char *where = xasprintf("%s%s", cg->mount ? cg->mount : "", cg->path);
+	return cg->ops->update(cg, resources, err);
+}
+
+int cg_update_plans(struct kcgroup *cg, json_t *resources, struct kcg_plan *ret_v2,
+		    struct kcg_plan *ret_v1, struct kerr *err)
+{
 	cleanup_free char *ctrls = NULL;
-	struct kcg_plan p2, p1;
 	struct kcg_layout l;
 	int64_t cur2, cur1;
 	struct kerr e;
-	int r;
 
 	/* What this cgroup has: the controllers enabled for its cgroup2 dir,
 	 * and its v1 directories. */
@@ -288,17 +312,35 @@ int cgroup_update(struct kcgroup *cg, json_t *resources, struct kerr *err)
 		ctrls = NULL;
 	l.v2_ctrls = ctrls ? ctrls : (char *)"";
 	current_memory(cg, &cur2, &cur1);
-	if (cg_plan_select(&l, resources, cur2, cur1, cg->rootless, &p2, &p1, err) < 0)
-		return -1;
+	return cg_plan_select(&l, resources, cur2, cur1, cg->rootless, ret_v2, ret_v1, err);
+}
+
+int cg_apply_plans(struct kcgroup *cg, const struct kcg_plan *p2, const struct kcg_plan *p1,
+		   struct kerr *err)
+{
+	cleanup_free char *where = xasprintf("%s%s", cg->mount ? cg->mount : "", cg->path);
+	int r;
+
 	/* All checks before the first write: an update applies wholly or not at all
 	 * (as far as the kernel accepts each value). */
-	r = cg->dirfd >= 0 ? cg_check_controllers(cg->dirfd, where, cg->rootless, &p2, err) : 0;
+	r = cg->dirfd >= 0 ? cg_check_controllers(cg->dirfd, where, cg->rootless, p2, err) : 0;
 	if (r == 0 && cg->dirfd >= 0)
-		r = cg_apply_writes(cg->dirfd, &p2, err);
-	if (r == 0 && cg->dirfd >= 0 && p2.has_devices && !cg->rootless)
-		r = cg_devices_apply(cg->dirfd, p2.dev, p2.n_dev, err);
+		r = cg_apply_writes(cg->dirfd, p2, err);
+	if (r == 0 && cg->dirfd >= 0 && p2->has_devices && !cg->rootless)
+		r = cg_devices_apply(cg->dirfd, p2->dev, p2->n_dev, err);
 	if (r == 0)
-		r = cg_v1_apply(cg->v1, cg->n_v1, &p1, err);
+		r = cg_v1_apply(cg->v1, cg->n_v1, p1, err);
+	return r;
+}
+
+static int fs_update(struct kcgroup *cg, json_t *resources, struct kerr *err)
+{
+	struct kcg_plan p2, p1;
+	int r;
+
+	if (cg_update_plans(cg, resources, &p2, &p1, err) < 0)
+		return -1;
+	r = cg_apply_plans(cg, &p2, &p1, err);
 	cg_plan_free(&p2);
 	cg_plan_free(&p1);
 	return r;
@@ -308,6 +350,8 @@ void cgroup_free(struct kcgroup *cg)
 {
 	if (cg == NULL)
 		return;
+	if (cg->ops != NULL && cg->ops->release != NULL)
+		cg->ops->release(cg);
 	if (cg->dirfd >= 0)
 		close(cg->dirfd);
 	cg_v1_free(cg->v1, cg->n_v1);
@@ -315,3 +359,9 @@ void cgroup_free(struct kcgroup *cg)
 	free(cg->path);
 	free(cg);
 }
+
+const struct kcg_ops cg_fs_ops = {
+	.enter = cg_fs_enter,
+	.update = fs_update,
+	.destroy = fs_destroy,
+};

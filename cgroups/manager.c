@@ -43,19 +43,19 @@ bool cg_path_clean(const char *p)
 }
 
 /* "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice", as systemd nests slices. */
-static int expand_slice(const char *slice, char **ret, struct kerr *err)
+int cg_slice_path(const char *slice, char **ret, struct kerr *err)
 {
 	size_t len = strlen(slice);
 	char *out = xstrdup("");
 
+	if (strcmp(slice, "-.slice") == 0) {  /* the root slice */
+		*ret = out;
+		return 0;
+	}
 	if (len < 6 || strcmp(slice + len - 6, ".slice") != 0 || strchr(slice, '/') != NULL ||
 	    slice[0] == '-' || strstr(slice, "--") != NULL || slice[len - 7] == '-') {
 		free(out);
 		return kerr_set(err, EINVAL, "linux.cgroupsPath: \"%s\" is not a systemd slice name", slice);
-	}
-	if (strcmp(slice, "-.slice") == 0) {
-		*ret = out;
-		return 0;
 	}
 	for (const char *d = slice; (d = strchr(d, '-')) != NULL; d++) {
 		char *t = xasprintf("%s/%.*s.slice", out, (int)(d - slice), slice);
@@ -88,7 +88,7 @@ static int systemd_path(const char *p, char **ret, struct kerr *err)
 	*name++ = '\0';
 	if (*name == '\0' || strchr(prefix, '/') || strchr(name, '/'))
 		return kerr_set(err, EINVAL, "linux.cgroupsPath: \"%s\": expected slice:prefix:name", p);
-	if (expand_slice(copy[0] ? copy : "system.slice", &slice_path, err) < 0)
+	if (cg_slice_path(copy[0] ? copy : "system.slice", &slice_path, err) < 0)
 		return -1;
 	*ret = *prefix ? xasprintf("%s/%s-%s.scope", slice_path, prefix, name)
 		       : xasprintf("%s/%s.scope", slice_path, name);

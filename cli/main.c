@@ -36,6 +36,7 @@ static const char usage_head[] =
 	"      --log-format FORMAT  text or json\n"
 	"      --debug              log debug messages\n"
 	"      --rootless true|false|auto\n"
+	"      --systemd-cgroup     the cgroup is a systemd scope (cgroupsPath slice:prefix:name)\n"
 	"  -v, --version            print the version\n"
 	"  -h, --help               this help; COMMAND --help for a command's\n\n"
 	"Commands:\n";
@@ -74,7 +75,8 @@ static int parse_global(int argc, char **argv, struct global_opts *o)
 		case 'F': o->log_format = optarg; break;
 		case 'd': o->g.debug = true; break;
 		case 'R': o->rootless = optarg; break;
-		case 's': case 'c': break;   /* accepted for runc compatibility */
+		case 's': o->g.systemd_cgroup = true; break;
+		case 'c': break;   /* accepted for runc compatibility */
 		case 'v':
 			printf("kapsel version %s\nspec: 1.0.2\n", KAPSEL_VERSION);
 			exit(0);

@@ -13,9 +13,10 @@
 #include "common/util.h"
 #include "runtime/state.h"
 
-/* Opens the container (locked) and its cgroup. */
-static int open_both(const struct kglobal *g, const char *id, struct kcontainer **ret_c,
-		     struct kcgroup **ret_cg, struct kerr *err)
+/* Opens the container (locked) and its cgroup; through its driver (systemd)
+ * when it changes limits, on the filesystem otherwise. */
+static int open_driver(const struct kglobal *g, const char *id, bool driver,
+		       struct kcontainer **ret_c, struct kcgroup **ret_cg, struct kerr *err)
 {
 	struct kcontainer *c = NULL;
 	struct kcgroup *cg = NULL;
@@ -30,13 +31,20 @@ static int open_both(const struct kglobal *g, const char *id, struct kcontainer 
 				rootless ? "rootless without a delegated cgroup (systemd Delegate=)"
 					 : "no cgroup2 mounted?");
 	}
-	if (cgroup_open(c->st.cgroup_path, &cg, err) < 0) {
+	if ((driver && c->st.systemd_cgroup ? cgroup_open_systemd : cgroup_open)(c->st.cgroup_path,
+										   &cg, err) < 0) {
 		container_close(c);
 		return kerr_prefix(err, "container %s", id);
 	}
 	*ret_c = c;
 	*ret_cg = cg;
 	return 0;
+}
+
+static int open_both(const struct kglobal *g, const char *id, struct kcontainer **ret_c,
+		     struct kcgroup **ret_cg, struct kerr *err)
+{
+	return open_driver(g, id, false, ret_c, ret_cg, err);
 }
 
 static int freeze(const struct kglobal *g, const char *id, bool frozen, struct kerr *err)
@@ -96,7 +104,7 @@ int runtime_update(const struct kglobal *g, const char *id, json_t *resources, s
 
 	if (cgroups_validate(resources, err) < 0)
 		return -1;
-	if (open_both(g, id, &c, &cg, err) < 0)
+	if (open_driver(g, id, true, &c, &cg, err) < 0)
 		return -1;
 	s = container_status(c);
 	if (s == KSTATUS_STOPPED)

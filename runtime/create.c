@@ -342,12 +342,15 @@ int lifecycle_create(const struct kglobal *g, const char *id, const struct kcrea
 	k.c->st.annotations = json_incref(k.spec->annotations);
 	if (container_save(k.c, err) < 0)
 		goto fail;
-	if (cgroup_create(id, k.spec->cgroups_path, k.spec->resources, g->rootless, &k.cg, err) < 0)
+	if ((g->systemd_cgroup ? cgroup_create_systemd : cgroup_create)(
+		    id, k.spec->cgroups_path, k.spec->resources, g->rootless, &k.cg, err) < 0)
 		goto fail;
-	if (k.cg != NULL)
-		k.c->st.cgroup_path = xstrdup(cgroup_path(k.cg));
+	k.c->st.systemd_cgroup = g->systemd_cgroup;
 	if (start_init(g, &k, o, console_fd, err) < 0)
 		goto fail;
+	/* After start_init: a systemd scope's cgroup is known once it runs the init. */
+	if (k.cg != NULL)
+		k.c->st.cgroup_path = xstrdup(cgroup_path(k.cg));
 	k.c->st.start_time = proc_start_time(k.pid);
 	k.c->st.creating = false;
 	if (container_save(k.c, err) < 0)

@@ -25,8 +25,8 @@ json_t *runtime_features(void)
 		json_array_append_new(ns, json_string(kns_name((enum kns_type)t)));
 	json_object_set_new(linux_obj, "namespaces", ns);
 	json_object_set_new(linux_obj, "cgroup",
-			    json_pack("{s:b,s:b,s:b,s:b,s:b}", "v1", 1, "v2", 1, "systemd", 0,
-				      "systemdUser", 0, "rdma", 0));
+			    json_pack("{s:b,s:b,s:b,s:b,s:b}", "v1", 1, "v2", 1, "systemd", 1,
+				      "systemdUser", 1, "rdma", 0));
 	json_object_set_new(linux_obj, "intelRdt", json_pack("{s:b}", "enabled", 0));
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s}}", "ociVersionMin", "1.0.0",
 			 "ociVersionMax", "1.1.0", "hooks", string_array(hooks), "mountOptions",

@@ -14,6 +14,7 @@ struct kglobal {
 	const char *root;         /* state directory (--root) */
 	bool rootless;            /* resolved from --rootless / euid */
 	bool debug;
+	bool systemd_cgroup;      /* --systemd-cgroup: the cgroup is a systemd scope */
 };
 
 struct kcreate_opts {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/syscalls.h"
 #include "common/util.h"
 #include "runtime/hooks.h"
@@ -117,7 +118,14 @@ int lifecycle_destroy(struct kcontainer *c, struct kspec *spec, struct kerr *err
 		if (signal_init(c, SIGKILL, &e) < 0)
 			kdebug("%s", e.msg);
 	}
-	if (c->st.cgroup_path != NULL && cgroup_open(c->st.cgroup_path, &cg, &e) == 0) {
+	if (c->st.cgroup_path != NULL && c->st.systemd_cgroup &&
+	    cgroup_open_systemd(c->st.cgroup_path, &cg, &e) < 0) {
+		/* systemd gone: its unit with it; the files can still go. */
+		klog(KLOG_WARN, "container %s: %s", c->st.id, e.msg);
+		cg = NULL;
+	}
+	if (c->st.cgroup_path != NULL &&
+	    (cg != NULL || cgroup_open(c->st.cgroup_path, &cg, &e) == 0)) {
 		if (cgroup_destroy(cg, err) < 0)
 			ret = -1;
 		cgroup_free(cg);

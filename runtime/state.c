@@ -79,15 +79,15 @@ static int parse_state(struct kcontainer *c, const char *buf, struct kerr *err)
 	json_t *doc = json_loads(buf, 0, &jerr);
 	const char *bundle = NULL, *created = NULL, *cgroup = NULL;
 	json_int_t pid = 0, start = 0, owner = 0;
-	int creating = 0, rootless = 0;
+	int creating = 0, rootless = 0, systemd = 0;
 	json_t *annotations = NULL, *extra = NULL;
 
 	if (doc == NULL)
 		return kerr_set(err, 0, "state of %s is corrupt: %s", c->st.id, jerr.text);
-	if (json_unpack_ex(doc, &jerr, 0, "{s:s, s?s, s?I, s?I, s?I, s?s, s?b, s?b, s?o, s?o}",
+	if (json_unpack_ex(doc, &jerr, 0, "{s:s, s?s, s?I, s?I, s?I, s?s, s?b, s?b, s?b, s?o, s?o}",
 			   "bundle", &bundle, "created", &created, "pid", &pid, "start_time",
 			   &start, "owner", &owner, "cgroup_path", &cgroup, "rootless", &rootless,
-			   "creating", &creating, "annotations", &annotations, "extra",
+			   "systemd_cgroup", &systemd, "creating", &creating, "annotations", &annotations, "extra",
 			   &extra) < 0) {
 		json_decref(doc);
 		return kerr_set(err, 0, "state of %s is corrupt: %s", c->st.id, jerr.text);
@@ -99,6 +99,7 @@ static int parse_state(struct kcontainer *c, const char *buf, struct kerr *err)
 	c->st.owner = (uid_t)owner;
 	c->st.cgroup_path = cgroup ? xstrdup(cgroup) : NULL;
 	c->st.rootless = rootless;
+	c->st.systemd_cgroup = systemd;
 	c->st.creating = creating;
 	c->st.annotations = json_incref(annotations);
 	c->st.extra = json_incref(extra);
@@ -148,12 +149,13 @@ int container_open(const char *root, const char *id, struct kcontainer **ret, st
 int container_save(struct kcontainer *c, struct kerr *err)
 {
 	/* "*": a NULL field is left out rather than stored as null. */
-	json_t *o = json_pack("{s:s, s:s, s:s*, s:I, s:I, s:I, s:s*, s:b, s:b, s:O*, s:O*}",
+	json_t *o = json_pack("{s:s, s:s, s:s*, s:I, s:I, s:I, s:s*, s:b, s:b, s:b, s:O*, s:O*}",
 			      "id", c->st.id, "bundle", c->st.bundle ? c->st.bundle : "",
 			      "created", c->st.created, "pid", (json_int_t)c->st.pid,
 			      "start_time", (json_int_t)c->st.start_time, "owner",
 			      (json_int_t)c->st.owner, "cgroup_path", c->st.cgroup_path,
-			      "rootless", c->st.rootless, "creating", c->st.creating,
+			      "rootless", c->st.rootless, "systemd_cgroup", c->st.systemd_cgroup,
+			      "creating", c->st.creating,
 			      "annotations", c->st.annotations, "extra", c->st.extra);
 	cleanup_free char *text = NULL;
 

@@ -22,6 +22,7 @@ struct kstate {
 	pid_t pid;              /* init, in the host's pid namespace; 0 while creating */
 	uint64_t start_time;    /* /proc/PID/stat starttime: guards against pid reuse */
 	char *cgroup_path;      /* relative to the cgroup2 mount, or NULL */
+	bool systemd_cgroup;    /* cgroup_path is a systemd scope (--systemd-cgroup) */
 	bool rootless;
 	bool creating;          /* create has not finished */
 	json_t *annotations;    /* object or NULL */

@@ -8,7 +8,7 @@ PKGS=(
 	# build
 	autoconf automake libtool pkg-config gcc make
 	libjansson-dev libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev
-	libarchive-dev libmnl-dev libcmocka-dev libnftables-dev nettle-dev
+	libarchive-dev libmnl-dev libcmocka-dev libnftables-dev nettle-dev libsystemd-dev
 	# tests and demo
 	busybox-static jq iproute2 uidmap clang libclang-rt-14-dev
 	umoci skopeo buildah slirp4netns passt nftables bsdutils tmux
@@ -18,6 +18,8 @@ PKGS=(
 	crun runc hyperfine time containernetworking-plugins netavark
 	# cgroup v2 test VM
 	qemu-system-x86 cpio kmod xz-utils
+	# the systemd test VM boots the host's systemd; dbus for rootless and crun/runc
+	systemd dbus
 )
 
 missing=()

@@ -30,6 +30,14 @@ tests_unit_test_cgroups_resources_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LI
 tests_unit_test_cgroups_live_SOURCES = tests/unit/test_cgroups_live.c
 tests_unit_test_cgroups_live_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_cgroups_live_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS)
+# the systemd driver without a bus (names, properties, systemd versions)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_cgroups_systemd
+TESTS += tests/unit/test_cgroups_systemd
+endif
+tests_unit_test_cgroups_systemd_SOURCES = tests/unit/test_cgroups_systemd.c
+tests_unit_test_cgroups_systemd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_cgroups_systemd_LDADD = libkapsel.a $(KAPSEL_LIBS) $(CMOCKA_LIBS) -ldl
 
 # hooks
 if HAVE_CMOCKA
@@ -114,7 +122,11 @@ TESTS += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh \
 EXTRA_DIST += tests/integration/cgroups-vm.test tests/integration/cgroups/hybrid.sh \
 	tests/integration/cgroups/hybrid-tools.sh \
 	tests/integration/cgroups/lib.sh tests/integration/cgroups/suite.sh \
-	tests/vm/run-in-vm.sh tests/vm/vm-init.sh tests/vm/vm-stage2.sh bench/bench-cgroups.sh
+	tests/vm/run-in-vm.sh tests/vm/vm-init.sh tests/vm/vm-stage2.sh bench/bench-cgroups.sh bench/bench-systemd.sh
+# the systemd cgroup driver: one boot of the test VM with systemd as PID 1
+TESTS += tests/integration/systemd-vm.test
+EXTRA_DIST += tests/integration/systemd-vm.test tests/integration/systemd/suite.sh \
+	tests/vm/vm-systemd.sh
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_tty
 TESTS += tests/unit/test_tty

@@ -16,6 +16,8 @@
 # run at all. Environment: KAPSEL_VM_TIMEOUT (s, default 1200),
 # KAPSEL_VM_MEM (MiB, 1024), KAPSEL_VM_CPUS (2), KAPSEL_VM_VERBOSE=1 shows the
 # guest console; KAPSEL_VM_ENV lists names of variables passed into the guest.
+# KAPSEL_VM_INIT=systemd boots systemd as PID 1 (tests/vm/vm-systemd.sh) and
+# runs the command as a service of it, for the systemd cgroup driver.
 set -euo pipefail
 
 CACHE=${KAPSEL_VM_CACHE:-/var/cache/kapsel-vm}
@@ -98,8 +100,10 @@ if [ ! -s "$vmlinux" ]; then
 fi
 
 # --- initramfs -------------------------------------------------------------
-initrd=$CACHE/initramfs-$kver.cpio.gz
 vmdir=$(dirname "$0")
+# Named after its scripts: trees with different scripts (other branches,
+# other worktrees) sharing the cache do not boot each other's.
+initrd=$CACHE/initramfs-$kver-$(cat "$0" "$vmdir/vm-init.sh" "$vmdir/vm-stage2.sh" | md5sum | cut -c1-10).cpio.gz
 if [ ! -s "$initrd" ] || [ "$0" -nt "$initrd" ] || [ "$vmdir/vm-init.sh" -nt "$initrd" ] ||
    [ "$vmdir/vm-stage2.sh" -nt "$initrd" ]; then
 	log "building initramfs"
@@ -157,6 +161,11 @@ trap 'rm -rf "$out"' EXIT
 	done
 	printf '%q ' "$@"; echo
 } >"$out/cmd"
+case ${KAPSEL_VM_INIT:-} in
+'') ;;
+systemd) (cd "$vmdir" && pwd) | sed 's|$|/vm-systemd.sh|' >"$out/systemd-stage" ;;
+*) die "KAPSEL_VM_INIT: expected systemd or nothing" ;;
+esac
 
 console=$out/console
 [ -n "${KAPSEL_VM_VERBOSE:-}" ] && console=/dev/stderr

@@ -5,6 +5,9 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb
 out=/run/vm-out
+# KAPSEL_VM_INIT=systemd: systemd becomes PID 1 (vm-systemd.sh, read from
+# the shared tree, sets it up) and mounts the API filesystems itself.
+[ -s $out/systemd-stage ] && exec /bin/sh "$(cat $out/systemd-stage)"
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
