@@ -56,6 +56,11 @@ int cgroup_create(const char *id, const char *cgroups_path, json_t *resources, b
  * which cgroup_path is the scope's cgroup and cgroup_dirfd is valid (-1 before). */
 int cgroup_create_systemd(const char *id, const char *cgroups_path, json_t *resources,
 			  bool rootless, struct kcgroup **ret, struct kerr *err);
+/* The path cgroup_create would use (NULL when no cgroup hierarchy is
+ * mounted), to record before the cgroup exists: a runtime killed halfway
+ * through cgroup_create leaves a cgroup that delete can find. */
+int cgroup_plan_path(const char *id, const char *cgroups_path, bool rootless, char **ret,
+		     struct kerr *err);
 /* Reopens a container's cgroup from the path state.json recorded. */
 int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err);
 /* The same for a container made with cgroup_create_systemd: update and
@@ -64,6 +69,9 @@ int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err);
 int cgroup_open_systemd(const char *path, struct kcgroup **ret, struct kerr *err);
 /* The path relative to each mount ("/kapsel/ID"), to record in state.json. */
 const char *cgroup_path(const struct kcgroup *cg);
+/* The cgroup2 mount it lives under ("/sys/fs/cgroup"), NULL on pure v1;
+ * mount + path is its cgroup2 directory (CRIU's --freeze-cgroup). */
+const char *cgroup_mount(const struct kcgroup *cg);
 /* An O_DIRECTORY fd of the cgroup2 dir, for CLONE_INTO_CGROUP (owned by cg);
  * -1 when the cgroup has v1 directories too (cgroup_enter then). */
 int cgroup_dirfd(const struct kcgroup *cg);

@@ -121,6 +121,27 @@ out:
 	return r;
 }
 
+int cgroup_plan_path(const char *id, const char *cgroups_path, bool rootless, char **ret,
+		     struct kerr *err)
+{
+	cleanup_free char *own = NULL, *rootless_path = NULL;
+	struct kcg_layout l;
+	bool none;
+
+	*ret = NULL;
+	if (cg_layout_read(&l, err) < 0)
+		return -1;
+	none = l.v2_mount == NULL && l.n_v1 == 0;
+	cg_layout_free(&l);
+	if (none)
+		return 0;
+	/* The same rules as cgroup_create. */
+	if (rootless && (cgroups_path == NULL || cgroups_path[0] == '\0'))
+		cgroups_path = rootless_path = xasprintf("kapsel-%s", id);
+	own = cg_own_cgroup();
+	return cg_compute_path(id, cgroups_path, own, ret, err);
+}
+
 int cgroup_open(const char *path, struct kcgroup **ret, struct kerr *err)
 {
 	struct kcg_layout l;
@@ -162,6 +183,11 @@ fail:
 const char *cgroup_path(const struct kcgroup *cg)
 {
 	return cg->path;
+}
+
+const char *cgroup_mount(const struct kcgroup *cg)
+{
+	return cg->mount;
 }
 
 int cgroup_dirfd(const struct kcgroup *cg)

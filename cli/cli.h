@@ -55,5 +55,7 @@ int cmd_resume(int argc, char **argv, const struct kglobal *g);
 int cmd_ps(int argc, char **argv, const struct kglobal *g);
 int cmd_update(int argc, char **argv, const struct kglobal *g);
 int cmd_events(int argc, char **argv, const struct kglobal *g);
+int cmd_checkpoint(int argc, char **argv, const struct kglobal *g);
+int cmd_restore(int argc, char **argv, const struct kglobal *g);
 
 #endif

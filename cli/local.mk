@@ -5,3 +5,5 @@ kapsel_SOURCES += cli/cli.h cli/common.c cli/main.c cli/create_opts.h cli/create
 kapsel_SOURCES += cli/cmd_pause.c cli/cmd_resume.c cli/cmd_ps.c cli/cmd_update.c cli/cmd_events.c
 # image
 kapsel_SOURCES += cli/cmd_image.c
+# checkpoint/restore (CRIU)
+kapsel_SOURCES += cli/cmd_checkpoint.c cli/cmd_restore.c

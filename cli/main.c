@@ -25,6 +25,8 @@ static const struct cli_command commands[] = {
 	{ "ps", cmd_ps, "list a container's processes", false },
 	{ "update", cmd_update, "change a container's resource limits", false },
 	{ "events", cmd_events, "stream a container's stats and OOM events", false },
+	{ "checkpoint", cmd_checkpoint, "checkpoint a running container with CRIU", false },
+	{ "restore", cmd_restore, "restore a container from a CRIU checkpoint", false },
 };
 
 static const char usage_head[] =
@@ -36,6 +38,7 @@ static const char usage_head[] =
 	"      --log-format FORMAT  text or json\n"
 	"      --debug              log debug messages\n"
 	"      --rootless true|false|auto\n"
+	"      --criu PATH          the criu binary for checkpoint/restore (default: criu)\n"
 	"      --systemd-cgroup     the cgroup is a systemd scope (cgroupsPath slice:prefix:name)\n"
 	"  -v, --version            print the version\n"
 	"  -h, --help               this help; COMMAND --help for a command's\n\n"
@@ -75,8 +78,8 @@ static int parse_global(int argc, char **argv, struct global_opts *o)
 		case 'F': o->log_format = optarg; break;
 		case 'd': o->g.debug = true; break;
 		case 'R': o->rootless = optarg; break;
+		case 'c': o->g.criu = optarg; break;
 		case 's': o->g.systemd_cgroup = true; break;
-		case 'c': break;   /* accepted for runc compatibility */
 		case 'v':
 			printf("kapsel version %s\nspec: 1.0.2\n", KAPSEL_VERSION);
 			exit(0);

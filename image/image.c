@@ -252,13 +252,17 @@ int image_bundle_release(const char *bundle_dir, const struct kimage_opts *o,
 	if (fd < 0 || abs == NULL)
 		return kerr_errno(err, "open bundle %s", bundle_dir);
 	m = read_marker(fd);
-	if (m != NULL && strcmp(json_string_value(json_object_get(m, "mode")) ?: "",
-				"overlay") == 0) {
+	/* No marker but a mounted rootfs: an unpack killed between its mount
+	 * and its marker; the store is the one we are given. */
+	if (m != NULL ? strcmp(json_string_value(json_object_get(m, "mode")) ?: "",
+			       "overlay") == 0
+		      : overlay_is_mounted(fd)) {
 		struct kimage_opts o2 = *o;
 		struct kstore s = { .fd = -1, .lock_fd = -1 };
 
 		r = overlay_unmount(fd, abs, err);
-		o2.store = json_string_value(json_object_get(m, "store"));
+		if (m != NULL)
+			o2.store = json_string_value(json_object_get(m, "store"));
 		if (r == 0 && store_open(&o2, false, &s, err) == 0) {
 			r = store_bundle_ref(&s, abs, NULL, false, err);
 			store_close(&s);

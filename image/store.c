@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "common/stopat.h"
 #include "common/util.h"
 #include "image/internal.h"
 
@@ -99,6 +100,8 @@ static int unpack_into_store(struct kstore *s, struct kimg *img, size_t i, const
 	blob_close(b);
 	if (r == 0 && fchmod(fd, 0755) < 0)
 		r = kerr_errno(err, "chmod %s", tmp);
+	if (r == 0)
+		debug_stop_at("image:layer");
 	if (r == 0 && renameat(AT_FDCWD, tmp, s->fd, dst) < 0)
 		r = kerr_errno(err, "rename %s into the store", tmp);
 	if (r < 0) {
@@ -107,6 +110,23 @@ static int unpack_into_store(struct kstore *s, struct kimg *img, size_t i, const
 		rm_rf_at(AT_FDCWD, tmp, &e2);
 	}
 	return r;
+}
+
+/* tmp/HEX.* of a layer whose lock we hold: an unpack of it killed halfway. */
+static void sweep_tmp(struct kstore *s, const char *hex)
+{
+	cleanup_close int fd = openat(s->fd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t len = strlen(hex);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL)
+		return;
+	fd = -1;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, hex, len) == 0 && de->d_name[len] == '.')
+			rm_rf_at(dirfd(d), de->d_name, NULL);
+	closedir(d);
 }
 
 int store_ensure_layers(struct kstore *s, struct kimg *img, bool rootless, int **ret_fds,
@@ -125,6 +145,7 @@ int store_ensure_layers(struct kstore *s, struct kimg *img, bool rootless, int *
 			kerr_errno(err, "lock layer %s", hex);
 			goto fail;
 		}
+		sweep_tmp(s, hex);
 		fds[i] = openat(s->fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fds[i] >= 0)
 			continue;

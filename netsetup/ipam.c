@@ -2,6 +2,7 @@
  * file that is only read and written under an flock, so parallel creates
  * (separate processes) never take the same address. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -139,6 +140,26 @@ char *knet_prefix6_str(const struct knet_prefix6 *p)
 
 #define DB_NAME "ipam.json"
 
+/* ipam.json.tmp.PID files: writers hold the lock we now hold, so any
+ * there is from one killed between its write and its rename. */
+static void sweep_tmp(int dirfd)
+{
+	static const char prefix[] = DB_NAME ".tmp.";
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, sizeof(prefix) - 1) == 0)
+			unlinkat(dirfd, de->d_name, 0);
+	closedir(d);
+}
+
 int knet_db_open(const char *state_dir, struct knet_db *ret, struct kerr *err)
 {
 	cleanup_close int dirfd = -1, lockfd = -1;
@@ -157,6 +178,7 @@ int knet_db_open(const char *state_dir, struct knet_db *ret, struct kerr *err)
 	while (flock(lockfd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return kerr_errno(err, "lock %s/net.lock", state_dir);
+	sweep_tmp(dirfd);
 
 	if (read_file_at(dirfd, DB_NAME, 64 << 20, &buf, NULL, err) < 0) {
 		if (err->code != ENOENT)

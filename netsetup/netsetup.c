@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/stopat.h"
 #include "common/util.h"
 #include "netsetup/knet-private.h"
 
@@ -190,6 +191,7 @@ static int attach_bridge(const struct knet_config *c, const char *state_dir, con
 		undo(&a);
 		goto out_close;
 	}
+	debug_stop_at("network:ipam");
 	a.state = bridge_state(&a, state_dir);
 	inet_ntop(AF_INET, &a.ip, ip, sizeof(ip));
 	inet_ntop(AF_INET6, &a.ip6, ip6, sizeof(ip6));
@@ -297,5 +299,32 @@ int knet_detach(json_t *state, struct kerr *err)
 	else if (strcmp(mode, "slirp4netns") == 0 || strcmp(mode, "pasta") == 0)
 		r = knet_rootless_stop(state, err);
 	knet_etc_remove(state);
+	return r;
+}
+
+int knet_forget(const char *state_dir, const char *id, struct kerr *err)
+{
+	cleanup_free char *db = xasprintf("%s/ipam.json", state_dir);
+	struct knet_db d;
+	json_t *rec, *state;
+	char veth[IFNAMSIZ];
+	int r;
+
+	/* Nothing to find, and nothing to create either. */
+	if (access(db, F_OK) < 0)
+		return 0;
+	if (knet_db_open(state_dir, &d, err) < 0)
+		return -1;
+	rec = json_object_get(json_object_get(d.db, "containers"), id);
+	if (rec == NULL) {
+		knet_db_close(&d);
+		return 0;
+	}
+	veth_name(id, veth);
+	state = json_pack("{s:s,s:s,s:s,s:s}", "mode", "bridge", "state_dir", state_dir, "id", id,
+			  "veth", veth);
+	knet_db_close(&d);   /* detach_bridge takes the lock itself */
+	r = detach_bridge(state, err);
+	json_decref(state);
 	return r;
 }

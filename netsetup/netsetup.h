@@ -108,6 +108,12 @@ int knet_attach(const struct knet_config *c, const char *state_dir, const char *
  * the last container using it goes. */
 int knet_detach(json_t *state, struct kerr *err);
 
+/* Undoes what a knet_attach of id in bridge mode left when the runtime died
+ * before recording its state: the IPAM record (and NAT entries) found in
+ * state_dir, and the veth named after id. Nothing when state_dir holds no
+ * record of id; state_dir is never created. */
+int knet_forget(const char *state_dir, const char *id, struct kerr *err);
+
 const char *knet_mode_name(enum knet_mode m);
 
 #endif

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/stopat.h"
 #include "common/syscalls.h"
 #include "common/util.h"
 #include "lsm/lsm.h"
@@ -49,7 +50,7 @@ static int validate(const struct kglobal *g, const struct kspec *spec,
 	return lsm_validate(spec, err);
 }
 
-static char *now_rfc3339(void)
+char *lifecycle_now(void)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -92,7 +93,7 @@ static pid_t spawn_init(struct kinit_args *a, int parent_sock, int cgroup_fd, bo
 {
 	unsigned long flags = ns_new_flags(a->spec) & ~(unsigned long)CLONE_NEWCGROUP;
 	struct ksync_msg m;
-	pid_t pid, mid;
+	pid_t pid, mid, self;
 	int status;
 
 	*in_cgroup = false;
@@ -104,6 +105,7 @@ static pid_t spawn_init(struct kinit_args *a, int parent_sock, int cgroup_fd, bo
 		}
 		return pid;
 	}
+	self = getpid();
 	mid = fork();
 	if (mid < 0)
 		return kerr_errno(err, "fork");
@@ -112,7 +114,9 @@ static pid_t spawn_init(struct kinit_args *a, int parent_sock, int cgroup_fd, bo
 		bool joined;
 
 		close(parent_sock);
-		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		/* The death signal is only armed for a parent still alive. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != self)
+			_exit(1);
 		if (ns_join_paths(a->spec, &e) < 0)
 			goto fail;
 		pid = ns_clone(flags, -1, &joined, &e);
@@ -200,6 +204,18 @@ static int serve_child(struct kcreated *k, int sock, struct kerr *err)
 	}
 }
 
+/* The container exists once its state says so. Before, a runtime killed
+ * at any point leaves a process that dies with it (PR_SET_PDEATHSIG, or EOF
+ * on the sync socket until GO) or one the state records since its clone. */
+static int commit(struct kcreated *k, struct kerr *err)
+{
+	k->c->st.creating = false;
+	if (container_save(k->c, err) < 0)
+		return -1;
+	debug_stop_at("create:committed");
+	return 0;
+}
+
 static int start_init(const struct kglobal *g, struct kcreated *k, const struct kcreate_opts *o,
 		      int console_fd, struct kerr *err)
 {
@@ -259,15 +275,28 @@ static int start_init(const struct kglobal *g, struct kcreated *k, const struct 
 	if (k->pid < 0)
 		goto out;
 	k->pidfd = sys_pidfd_open(k->pid, 0);
+	/* Recorded at once: delete -f after a crash from here on finds it. */
 	k->c->st.pid = k->pid;
+	k->c->st.start_time = proc_start_time(k->pid);
+	if (container_save(k->c, err) < 0)
+		goto out;
+	debug_stop_at("create:spawned");
 	if (k->cg != NULL && !in_cgroup && cgroup_enter(k->cg, k->pid, err) < 0)
 		goto out;
+	if (k->cg != NULL && k->c->st.cgroup_path == NULL) {   /* systemd's scope */
+		k->c->st.cgroup_path = xstrdup(cgroup_path(k->cg));
+		if (container_save(k->c, err) < 0)
+			goto out;
+	}
 	if (a.new_userns && ns_write_id_maps(k->pid, k->spec, g->rootless, err) < 0)
 		goto out;
-	if (set_limits(k, err) < 0 || network_attach(g, k->c, k->net, k->pid, err) < 0 ||
-	    sync_send(socks[0], SYNC_GO, 0, -1, err) < 0)
+	if (set_limits(k, err) < 0 || network_attach(g, k->c, k->net, k->pid, err) < 0)
 		goto out;
-	ret = serve_child(k, socks[0], err);
+	debug_stop_at("create:network");
+	if (sync_send(socks[0], SYNC_GO, 0, -1, err) < 0 || serve_child(k, socks[0], err) < 0)
+		goto out;
+	debug_stop_at("create:ready");
+	ret = commit(k, err);
 out:
 	close(socks[0]);
 	return ret;
@@ -335,25 +364,33 @@ int lifecycle_create(const struct kglobal *g, const char *id, const struct kcrea
 		goto fail;
 	if (k.c == NULL && container_new(g->root, id, &k.c, err) < 0)
 		goto fail;
+	debug_stop_at("create:state");
 	k.c->st.bundle = xstrdup(k.spec->bundle);
-	k.c->st.created = now_rfc3339();
+	k.c->st.created = lifecycle_now();
 	k.c->st.owner = geteuid();
 	k.c->st.rootless = g->rootless;
 	k.c->st.annotations = json_incref(k.spec->annotations);
-	if (container_save(k.c, err) < 0)
+	/* The cgroup's path goes in before the cgroup exists (see commit());
+	 * a systemd scope is systemd's to remove once its processes are gone. */
+	if ((!g->systemd_cgroup &&
+	     cgroup_plan_path(id, k.spec->cgroups_path, g->rootless, &k.c->st.cgroup_path,
+			      err) < 0) ||
+	    container_save(k.c, err) < 0)
 		goto fail;
 	if ((g->systemd_cgroup ? cgroup_create_systemd : cgroup_create)(
-		    id, k.spec->cgroups_path, k.spec->resources, g->rootless, &k.cg, err) < 0)
+		    id, k.spec->cgroups_path, k.spec->resources, g->rootless, &k.cg, err) < 0) {
+		/* "already exists": the path we recorded is another's cgroup. */
+		free(k.c->st.cgroup_path);
+		k.c->st.cgroup_path = NULL;
 		goto fail;
+	}
 	k.c->st.systemd_cgroup = g->systemd_cgroup;
+	free(k.c->st.cgroup_path);
+	/* A systemd scope's cgroup is known once it holds the init (start_init). */
+	k.c->st.cgroup_path = k.cg != NULL && !g->systemd_cgroup ? xstrdup(cgroup_path(k.cg))
+								  : NULL;
+	debug_stop_at("create:cgroup");
 	if (start_init(g, &k, o, console_fd, err) < 0)
-		goto fail;
-	/* After start_init: a systemd scope's cgroup is known once it runs the init. */
-	if (k.cg != NULL)
-		k.c->st.cgroup_path = xstrdup(cgroup_path(k.cg));
-	k.c->st.start_time = proc_start_time(k.pid);
-	k.c->st.creating = false;
-	if (container_save(k.c, err) < 0)
 		goto fail;
 	if (o->pid_file != NULL && write_pid_file(o->pid_file, k.pid, err) < 0)
 		goto fail;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/stopat.h"
 #include "common/syscalls.h"
 #include "common/util.h"
 #include "lsm/lsm.h"
@@ -148,6 +149,7 @@ struct exec_child {
 	pid_t pid;
 	unsigned long ns;
 	bool rootless;
+	pid_t runtime;         /* our pid, which the intermediate checks */
 };
 
 static _Noreturn void exec_grandchild(const struct exec_child *x)
@@ -202,7 +204,10 @@ static _Noreturn void exec_child(const struct exec_child *x, int parent_sock)
 	/* Until exec, nothing in the container may ptrace us or open our
 	 * /proc/PID/exe (CVE-2019-5736 class). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Dies with the runtime (armed only for a runtime still alive): a
+	 * killed exec must leave no process outside the container's cgroup. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != x->runtime)
+		_exit(1);
 	/* The runtime's other fds (the cgroup directory, signalfd, console
 	 * socket pair) must not come in with us: a host directory fd is a way
 	 * out of the root for a process in the container that can read our
@@ -211,6 +216,7 @@ static _Noreturn void exec_child(const struct exec_child *x, int parent_sock)
 		goto fail;
 	if (ns_join_pid(x->pidfd, x->pid, x->ns, &err) < 0)
 		goto fail;
+	debug_stop_at("exec:joined");
 	if (fchdir(x->rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
 		kerr_errno(&err, "enter the container's root");
 		goto fail;
@@ -238,6 +244,7 @@ static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, pi
 {
 	if (cg != NULL && cgroup_enter(cg, pid, err) < 0)
 		return -1;
+	debug_stop_at("exec:cgroup");
 	if (sync_send(sock, SYNC_GO, 0, -1, err) < 0)
 		return -1;
 	for (;;) {
@@ -246,8 +253,10 @@ static int serve_exec(int sock, const struct kspec *spec, struct kcgroup *cg, pi
 
 		if (sync_recv(sock, &m, &fd, err) < 0)
 			return kerr_prefix(err, "exec");
-		if (m.type == SYNC_READY)
+		if (m.type == SYNC_READY) {
+			debug_stop_at("exec:ready");
 			return 0;
+		}
 		if (m.type == SYNC_SECCOMP_FD) {
 			int r = lsm_send_seccomp_fd(spec, fd, state, err);
 
@@ -340,6 +349,7 @@ static pid_t exec_spawn(struct exec_child *x, struct exec_target *t, struct kerr
 		exec_child(x, socks[0]);
 	close(socks[1]);
 	socks[1] = -1;
+	debug_stop_at("exec:forked");
 	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (sync_expect(socks[0], SYNC_CHILD_PID, &m, NULL, err) < 0)
@@ -403,7 +413,7 @@ int runtime_exec(const struct kglobal *g, const char *id, const struct kexec_opt
 		struct exec_child x = { .spec = t.spec, .proc = proc, .console_fd = console,
 					.preserve_fds = o->preserve_fds, .rootfd = t.rootfd,
 					.pidfd = t.pidfd, .pid = t.pid, .ns = ns_differing(t.pid),
-					.rootless = g->rootless };
+					.rootless = g->rootless, .runtime = getpid() };
 
 		pid = exec_spawn(&x, &t, err);
 	}

@@ -19,6 +19,7 @@
 #include <linux/mount.h>
 
 #include "common/log.h"
+#include "common/stopat.h"
 #include "common/syscalls.h"
 #include "common/util.h"
 #include "lsm/lsm.h"
@@ -199,6 +200,7 @@ _Noreturn void init_main(const struct kinit_args *a)
 	}
 	if (sync_expect(a->sync_fd, SYNC_GO, NULL, NULL, &err) < 0)
 		_exit(1);   /* the parent gave up; it cleans up */
+	debug_stop_at("init:go");
 	/* Keep other processes in the container from ptrace or /proc/PID/exe
 	 * access to this one while it still runs the runtime's code
 	 * (CVE-2019-5736 class). Only after GO, as runc does: until then an
@@ -236,6 +238,10 @@ _Noreturn void init_main(const struct kinit_args *a)
 		fail(a, &err);
 	if (process_prepare(&pc, &exe, &env, &err) < 0)
 		fail(a, &err);
+	debug_stop_at("init:mounted");
+	/* From here we outlive the runtime (seccomp may be loaded: no more
+	 * sync points). The state has recorded our pid since we were cloned,
+	 * so a runtime killed now leaves a container delete -f removes. */
 	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) {
 		kerr_errno(&err, "prctl(PR_SET_PDEATHSIG)");
 		fail(a, &err);

@@ -39,6 +39,9 @@ int lifecycle_destroy(struct kcontainer *c, struct kspec *spec, struct kerr *err
 /* The state JSON handed to hooks, as a string. */
 char *lifecycle_state_string(struct kcontainer *c);
 
+/* The current time in RFC 3339 (UTC, nanoseconds), for state's "created". */
+char *lifecycle_now(void);
+
 /* Writes path with the pid, atomically, as runc does. */
 int write_pid_file(const char *path, pid_t pid, struct kerr *err);
 

@@ -88,4 +88,15 @@ void network_detach(struct kcontainer *c)
 
 	if (nst != NULL && knet_detach(nst, &err) < 0)
 		klog(KLOG_WARN, "container %s: %s", c->st.id, err.msg);
+	/* A create killed inside knet_attach recorded nothing here yet. */
+	network_forget(c->root, c->st.id);
+}
+
+void network_forget(const char *root, const char *id)
+{
+	cleanup_free char *shared = xasprintf("%s/network", root);
+	struct kerr err = { 0 };
+
+	if (knet_forget(shared, id, &err) < 0)
+		klog(KLOG_WARN, "container %s: %s", id, err.msg);
 }

@@ -17,5 +17,7 @@ int network_attach(const struct kglobal *g, struct kcontainer *c, const struct k
 		   pid_t pid, struct kerr *err);
 /* Undoes network_attach (idempotent; errors are logged). */
 void network_detach(struct kcontainer *c);
+/* The network leftovers of id (bridge mode) that no state records. */
+void network_forget(const char *root, const char *id);
 
 #endif

@@ -14,6 +14,7 @@ struct kglobal {
 	const char *root;         /* state directory (--root) */
 	bool rootless;            /* resolved from --rootless / euid */
 	bool debug;
+	const char *criu;         /* --criu: the criu binary (NULL: criu on PATH) */
 	bool systemd_cgroup;      /* --systemd-cgroup: the cgroup is a systemd scope */
 };
 
@@ -68,6 +69,27 @@ int runtime_update(const struct kglobal *g, const char *id, json_t *resources, s
 /* Prints JSON lines to stdout until the container stops (or once with --stats). */
 int runtime_events(const struct kglobal *g, const char *id, bool stats_once, int interval_ms,
 		   struct kerr *err);
+
+/* checkpoint/restore through criu(8) (runtime/checkpoint.c, restore.c). */
+struct kcheckpoint_opts {
+	const char *image_path;   /* NULL: ./checkpoint, as runc */
+	const char *work_path;    /* NULL: CRIU's default (the image dir) */
+	const char *parent_path;  /* --parent-path: previous (pre-)dump, relative to image_path */
+	const char *manage_cgroups_mode;
+	bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump;
+};
+
+struct krestore_opts {
+	const char *image_path, *work_path, *bundle, *pid_file, *console_socket;
+	const char *manage_cgroups_mode;
+	bool detach, tcp_established, ext_unix_sk, shell_job, file_locks;
+};
+
+int runtime_checkpoint(const struct kglobal *g, const char *id, const struct kcheckpoint_opts *o,
+		       struct kerr *err);
+/* Foreground (no detach): *ret_exit as for run. */
+int runtime_restore(const struct kglobal *g, const char *id, const struct krestore_opts *o,
+		    int *ret_exit, struct kerr *err);
 
 /* `features`: the JSON of features.md. */
 json_t *runtime_features(void);

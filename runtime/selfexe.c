@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/stopat.h"
 #include "common/util.h"
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
@@ -66,6 +67,7 @@ int runtime_ensure_sealed_self(char **argv, struct kerr *err)
 			return kerr_errno(err, "seal the runtime's copy");
 		usleep(2000);
 	}
+	debug_stop_at("reexec");
 	fexecve(mfd, argv, environ);
 	return kerr_errno(err, "re-execute the runtime from a sealed copy");
 }

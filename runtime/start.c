@@ -5,9 +5,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/stopat.h"
 #include "common/syscalls.h"
 #include "common/util.h"
 #include "runtime/hooks.h"
@@ -118,6 +120,7 @@ int lifecycle_destroy(struct kcontainer *c, struct kspec *spec, struct kerr *err
 		if (signal_init(c, SIGKILL, &e) < 0)
 			kdebug("%s", e.msg);
 	}
+	debug_stop_at("delete:killed");
 	if (c->st.cgroup_path != NULL && c->st.systemd_cgroup &&
 	    cgroup_open_systemd(c->st.cgroup_path, &cg, &e) < 0) {
 		/* systemd gone: its unit with it; the files can still go. */
@@ -130,6 +133,7 @@ int lifecycle_destroy(struct kcontainer *c, struct kspec *spec, struct kerr *err
 			ret = -1;
 		cgroup_free(cg);
 	}
+	debug_stop_at("delete:cgroup");
 	if (pidfd >= 0 && wait_pidfd_exit(pidfd, 10000) < 0 && ret == 0)
 		ret = kerr_set(err, ETIMEDOUT, "container %s: init did not exit after SIGKILL",
 			       c->st.id);
@@ -145,6 +149,7 @@ int lifecycle_destroy(struct kcontainer *c, struct kspec *spec, struct kerr *err
 			klog(KLOG_WARN, "%s", e.msg);
 	}
 	network_detach(c);
+	debug_stop_at("delete:network");
 	image_run_release(c);
 	return container_remove(c, err);
 }
@@ -202,6 +207,42 @@ int runtime_kill(const struct kglobal *g, const char *id, int sig, bool all, str
 	return ret;
 }
 
+/* The leftovers of an id without state (a state directory without
+ * state.json, the default cgroup, an IPAM record): what an older kapsel
+ * killed halfway could leave. A cgroup that still has processes is not ours
+ * to judge (another --root may use the same id): only an empty one goes,
+ * and only while no create of the id has made its state directory (which
+ * it does before its cgroup). */
+static void forget_leftovers(const struct kglobal *g, const char *id)
+{
+	cleanup_close int rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
+	cleanup_free char *path = NULL;
+	cleanup_free pid_t *pids = NULL;
+	struct kcgroup *cg = NULL;
+	struct kerr e = { 0 };
+	size_t n = 0;
+
+	if (rootfd < 0)
+		return;
+	fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		/* Under its lock: a create that got there first has a state. */
+		if (flock(fd, LOCK_EX) < 0 || faccessat(fd, "state.json", F_OK, 0) == 0 ||
+		    errno != ENOENT)
+			return;
+		rm_rf_at(rootfd, id, NULL);
+	}
+	if (cgroup_plan_path(id, NULL, g->rootless, &path, &e) == 0 && path != NULL &&
+	    cgroup_open(path, &cg, &e) == 0) {
+		if (cgroup_pids(cg, &pids, &n, &e) == 0 && n == 0 &&
+		    faccessat(rootfd, id, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    cgroup_destroy(cg, &e) < 0)
+			kdebug("%s", e.msg);
+		cgroup_free(cg);
+	}
+	network_forget(g->root, id);
+}
+
 int runtime_delete(const struct kglobal *g, const char *id, bool force, struct kerr *err)
 {
 	struct kcontainer *c = NULL;
@@ -209,14 +250,13 @@ int runtime_delete(const struct kglobal *g, const char *id, bool force, struct k
 	enum kstatus s;
 	int ret;
 
+	if (runtime_id_valid(id))
+		state_sweep(g->root, id);
 	if (container_open(g->root, id, &c, err) < 0) {
 		/* runc: --force on a missing container is not an error (containerd
-		 * relies on it); a directory a crashed create left is removed. */
+		 * relies on it); what a crashed runtime left of the id goes. */
 		if (force && err != NULL && err->code == ENOENT && runtime_id_valid(id)) {
-			cleanup_close int rootfd = open(g->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-			if (rootfd >= 0)
-				rm_rf_at(rootfd, id, NULL);
+			forget_leftovers(g, id);
 			return 0;
 		}
 		return -1;
@@ -252,6 +292,8 @@ int runtime_list(const struct kglobal *g, json_t **ret, struct kerr *err)
 	cleanup_strv char **ids = NULL;
 	json_t *list;
 
+	/* What crashed commands left beside the containers goes first. */
+	state_sweep(g->root, NULL);
 	if (state_list_ids(g->root, &ids, err) < 0)
 		return -1;
 	list = json_array();

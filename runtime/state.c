@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroups/cgroups.h"
+#include "common/stopat.h"
 #include "common/util.h"
 
 #define STATE_FILE "state.json"
@@ -42,35 +43,68 @@ static int open_root(const char *root, bool create, struct kerr *err)
 	return fd;
 }
 
+/* A fresh state directory appears whole: made as .new~ID~XXXXXX, locked,
+ * given a "creating" state.json, then renamed into place. So ROOT/ID never
+ * exists without a state a concurrent command (or delete -f after a crash)
+ * can read. '~' is never in an id, so the prefix names one id only. */
 int container_new(const char *root, const char *id, struct kcontainer **ret, struct kerr *err)
 {
 	cleanup_close int rootfd = open_root(root, true, err);
+	cleanup_free char *tmp = NULL;
 	struct kcontainer *c;
 	int fd;
 
 	if (rootfd < 0)
 		return -1;
-	if (mkdirat(rootfd, id, 0711) < 0) {
-		if (errno == EEXIST)
-			return kerr_set(err, 0, "container %s already exists", id);
-		return kerr_errno(err, "create state directory %s/%s", root, id);
-	}
-	fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || lock_dir(fd, id, err) < 0) {
-		if (fd < 0)
-			kerr_errno(err, "open state directory %s/%s", root, id);
-		else
-			close(fd);
-		unlinkat(rootfd, id, AT_REMOVEDIR);
-		return -1;
+	for (int tries = 0;; tries++) {
+		struct stat sb;
+
+		free(tmp);
+		tmp = xasprintf("%s/" STATE_NEW_PREFIX "%s~XXXXXX", root, id);
+		if (mkdtemp(tmp) == NULL)
+			return kerr_errno(err, "create state directory %s/%s", root, id);
+		fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || lock_dir(fd, id, err) < 0) {
+			if (fd < 0)
+				kerr_errno(err, "open state directory %s", tmp);
+			else
+				close(fd);
+			rmdir(tmp);
+			return -1;
+		}
+		/* Unlocked between mkdtemp and flock, a concurrent state_sweep
+		 * may have taken it for a crashed create's: make another. */
+		if (fstat(fd, &sb) == 0 && sb.st_nlink > 0)
+			break;
+		close(fd);
+		if (tries == 10)
+			return kerr_set(err, EAGAIN, "create state directory %s/%s: removed "
+					"under us", root, id);
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->dirfd = fd;
 	c->root = xstrdup(root);
 	c->st.id = xstrdup(id);
 	c->st.creating = true;
+	if (fchmod(fd, 0711) < 0) {
+		kerr_errno(err, "chmod %s", tmp);
+		goto fail;
+	}
+	if (container_save(c, err) < 0)
+		goto fail;
+	if (renameat2(AT_FDCWD, tmp, rootfd, id, RENAME_NOREPLACE) < 0) {
+		if (errno == EEXIST || errno == ENOTEMPTY)
+			kerr_set(err, 0, "container %s already exists", id);
+		else
+			kerr_errno(err, "create state directory %s/%s", root, id);
+		goto fail;
+	}
 	*ret = c;
 	return 0;
+fail:
+	rm_rf_at(AT_FDCWD, tmp, NULL);
+	container_close(c);
+	return -1;
 }
 
 static int parse_state(struct kcontainer *c, const char *buf, struct kerr *err)
@@ -189,17 +223,75 @@ void container_close(struct kcontainer *c)
 	free(c);
 }
 
+/* Renamed out of the way first, so a delete killed halfway leaves no
+ * half-removed ROOT/ID (its state gone, its directory not): a container is
+ * there whole, or it is gone and the rest is a .gone~ID~ directory that
+ * state_sweep() removes. */
 int container_remove(struct kcontainer *c, struct kerr *err)
 {
 	cleanup_close int rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_free char *gone = NULL;
 	int ret;
 
-	if (rootfd < 0)
-		return kerr_errno(err, "open state directory %s", c->root);
+	if (rootfd < 0) {
+		kerr_errno(err, "open state directory %s", c->root);
+		container_close(c);
+		return -1;
+	}
+	for (unsigned i = 0;; i++) {
+		free(gone);
+		gone = xasprintf(STATE_GONE_PREFIX "%s~%d.%u", c->st.id, (int)getpid(), i);
+		if (renameat2(rootfd, c->st.id, rootfd, gone, RENAME_NOREPLACE) == 0)
+			break;
+		if (errno != EEXIST || i == 100) {
+			ret = kerr_errno(err, "remove state of %s", c->st.id);
+			container_close(c);
+			return ret;
+		}
+	}
+	debug_stop_at("delete:state");
 	/* Still holding the lock: a concurrent command waits, then finds nothing. */
-	ret = rm_rf_at(rootfd, c->st.id, err);
+	ret = rm_rf_at(rootfd, gone, err);
+	if (ret < 0)   /* back where a retried delete finds it */
+		renameat2(rootfd, gone, rootfd, c->st.id, RENAME_NOREPLACE);
 	container_close(c);
 	return ret;
+}
+
+/* name is PREFIX~ (any id) or PREFIX+ID~ (exact: that id's, not ID2's). */
+static bool has_prefix_id(const char *name, const char *prefix, bool exact)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(name, prefix, n) == 0 && (!exact || name[n] == '~');
+}
+
+/* Removes what a killed create or delete of id (NULL: of any id) left
+ * beside ROOT/ID: its .new~ID~ and .gone~ID~ directories, each only when no
+ * live command holds its lock. */
+void state_sweep(const char *root, const char *id)
+{
+	cleanup_free char *pnew = xasprintf(STATE_NEW_PREFIX "%s", id ? id : "");
+	cleanup_free char *pgone = xasprintf(STATE_GONE_PREFIX "%s", id ? id : "");
+	DIR *d = opendir(root);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		int fd;
+
+		if (!has_prefix_id(de->d_name, pnew, id != NULL) &&
+		    !has_prefix_id(de->d_name, pgone, id != NULL))
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			rm_rf_at(dirfd(d), de->d_name, NULL);
+		close(fd);
+	}
+	closedir(d);
 }
 
 uint64_t proc_start_time(pid_t pid)
@@ -237,9 +329,13 @@ enum kstatus container_status(struct kcontainer *c)
 {
 	struct stat sb;
 
+	/* Whoever reads a "creating" state other than its creator holds the
+	 * lock the creator held: the creator is gone, and what it made is a
+	 * half-made container that is stopped once its process is. */
 	if (c->st.creating)
-		return c->st.pid > 0 && proc_start_time(c->st.pid) == 0 ? KSTATUS_STOPPED
-									: KSTATUS_CREATING;
+		return c->st.pid > 0 && proc_start_time(c->st.pid) == c->st.start_time
+			       ? KSTATUS_CREATING
+			       : KSTATUS_STOPPED;
 	if (c->st.pid <= 0 || proc_start_time(c->st.pid) != c->st.start_time)
 		return KSTATUS_STOPPED;
 	if (fstatat(c->dirfd, EXEC_FIFO_NAME, &sb, 0) == 0)

@@ -42,6 +42,9 @@ int container_open(const char *root, const char *id, struct kcontainer **ret, st
 int container_save(struct kcontainer *c, struct kerr *err);
 /* Removes ROOT/ID and frees c. */
 int container_remove(struct kcontainer *c, struct kerr *err);
+/* Removes the leftovers of a create or delete of id (NULL: any) killed
+ * halfway (no-op when a live command still holds them). */
+void state_sweep(const char *root, const char *id);
 void container_close(struct kcontainer *c);
 
 /* Computed from the process and the exec fifo (and cgroup.freeze for paused). */
@@ -57,5 +60,8 @@ uint64_t proc_start_time(pid_t pid);
 int state_list_ids(const char *root, char ***ret, struct kerr *err);
 
 #define EXEC_FIFO_NAME "exec.fifo"
+/* Beside ROOT/ID while it is made or removed ('~' is never in an id). */
+#define STATE_NEW_PREFIX ".new~"
+#define STATE_GONE_PREFIX ".gone~"
 
 #endif

@@ -18,6 +18,9 @@ PKGS=(
 	crun runc hyperfine time containernetworking-plugins netavark
 	# cgroup v2 test VM
 	qemu-system-x86 cpio kmod xz-utils
+	# checkpoint/restore (kapsel drives the criu binary; its tests run in the VM);
+	# CRIU runs iptables-save and ip while it dumps a network namespace
+	criu iptables
 	# the systemd test VM boots the host's systemd; dbus for rootless and crun/runc
 	systemd dbus
 )

@@ -222,6 +222,30 @@ static void test_refuse_missing_controller(void **state)
 	assert_int_equal(access(v1parent, F_OK), -1);
 }
 
+/* cgroup_plan_path names, before anything exists, the cgroup that
+ * cgroup_create then makes (what create records first, issue 16). */
+static void test_plan_path(void **state)
+{
+	cleanup_free char *abs = xasprintf("/kapsel-test-plan-%d", (int)getpid());
+	const char *const paths[] = { NULL, abs };
+	cleanup_free char *id = xasprintf("kt-plan-%d", (int)getpid());
+	struct kerr err;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		cleanup_free char *plan = NULL;
+		struct kcgroup *cg = NULL;
+
+		assert_int_equal(cgroup_plan_path(id, paths[i], false, &plan, &err), 0);
+		assert_non_null(plan);
+		if (cgroup_create(id, paths[i], NULL, false, &cg, &err) < 0)
+			fail_msg("create: %s", err.msg);
+		assert_non_null(cg);
+		assert_string_equal(plan, cgroup_path(cg));
+		destroy(cg);
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -245,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_freeze_kill),
 		cmocka_unit_test(test_refuse_missing_controller),
+		cmocka_unit_test(test_plan_path),
 	};
 
 	if (geteuid() != 0) {

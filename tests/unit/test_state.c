@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -126,13 +127,18 @@ static void test_status(void **state)
 	(void)state;
 	assert_int_equal(container_new(root, "s1", &c, &err), 0);
 	c->st.bundle = xstrdup("/b");
-	assert_int_equal(container_status(c), KSTATUS_CREATING);
-	c->st.creating = false;
+	/* "creating" read by anyone but its creator: the creator is gone. No
+	 * process (yet): a half-made container, stopped; its live init: creating. */
 	assert_int_equal(container_status(c), KSTATUS_STOPPED);
-	/* A live process with the recorded start time and a fifo: created. */
 	c->st.pid = getpid();
 	c->st.start_time = proc_start_time(getpid());
 	assert_true(c->st.start_time > 0);
+	assert_int_equal(container_status(c), KSTATUS_CREATING);
+	c->st.creating = false;
+	c->st.pid = 0;
+	assert_int_equal(container_status(c), KSTATUS_STOPPED);
+	/* A live process with the recorded start time and a fifo: created. */
+	c->st.pid = getpid();
 	assert_int_equal(mkfifoat(c->dirfd, EXEC_FIFO_NAME, 0600), 0);
 	assert_int_equal(container_status(c), KSTATUS_CREATED);
 	assert_int_equal(unlinkat(c->dirfd, EXEC_FIFO_NAME, 0), 0);
@@ -148,6 +154,60 @@ static void test_status(void **state)
 	c->st.start_time += 1;
 	assert_int_equal(container_status(c), KSTATUS_STOPPED);
 	container_remove(c, &err);
+}
+
+/* Only ROOT/ID (whole) or nothing: no .new~/.gone~ directory is left by a
+ * create or a delete that finishes; state_sweep removes those of one killed
+ * halfway, but never one a live command still holds. */
+static void test_sweep(void **state)
+{
+	struct kcontainer *c = NULL;
+	struct kerr err = { 0 };
+	char path[256];
+	struct stat sb;
+	int held;
+	char **ids = NULL;
+
+	(void)state;
+	assert_int_equal(container_new(root, "w1", &c, &err), 0);
+	assert_int_equal(container_remove(c, &err), 0);
+	assert_int_equal(state_list_ids(root, &ids, &err), 0);
+	assert_null(ids[0]);
+	strv_free(ids);
+	snprintf(path, sizeof(path), "%s/.new~w1~abc", root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/.gone~w1~1.0", root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/.gone~w1~1.0/state.json", root);
+	assert_int_equal(write_file_atomic_at(AT_FDCWD, path, "{}", 2, 0600, &err), 0);
+	/* Another id's, and one still held by a live command: kept. */
+	snprintf(path, sizeof(path), "%s/.new~w10~abc", root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/.new~w1~held", root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	held = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(held >= 0);
+	assert_int_equal(flock(held, LOCK_EX), 0);
+	if (fork() == 0) {
+		state_sweep(root, "w1");
+		_exit(0);
+	}
+	wait(NULL);
+	snprintf(path, sizeof(path), "%s/.new~w1~abc", root);
+	assert_int_equal(stat(path, &sb), -1);
+	snprintf(path, sizeof(path), "%s/.gone~w1~1.0", root);
+	assert_int_equal(stat(path, &sb), -1);
+	snprintf(path, sizeof(path), "%s/.new~w10~abc", root);
+	assert_int_equal(stat(path, &sb), 0);
+	snprintf(path, sizeof(path), "%s/.new~w1~held", root);
+	assert_int_equal(stat(path, &sb), 0);
+	close(held);
+	state_sweep(root, "w1");
+	assert_int_equal(stat(path, &sb), -1);
+	/* Without an id (what `list` does): every id's. */
+	state_sweep(root, NULL);
+	snprintf(path, sizeof(path), "%s/.new~w10~abc", root);
+	assert_int_equal(stat(path, &sb), -1);
 }
 
 static void test_zombie_is_stopped(void **state)
@@ -251,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_signals),
 		cmocka_unit_test_setup_teardown(test_new_save_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
 		cmocka_unit_test(test_zombie_is_stopped),
 		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),

@@ -26,8 +26,16 @@ MEM=${KAPSEL_VM_MEM:-1024}
 CPUS=${KAPSEL_VM_CPUS:-2}
 # Modules Debian builds as modules that the guest needs, in any order (the
 # load order comes from depmod): 9p for the host share, overlay for the
-# root, veth/bridge for network tests, loop for io.max on a block device.
+# root, veth/bridge for network tests, loop for io.max on a block device;
+# the *_diag ones let CRIU read sockets (sock_diag), tun its tun devices,
+# nf_tables its network lock (and CRIU 3.17 probes nft at every start;
+# libcrc32c, which nf_tables needs, finds crc32c only if loaded before);
+# without nf_conntrack_netlink CRIU fails to dump a network namespace
+# ("-22 reported by netlink" right after "Dumping netns links").
+# KAPSEL_VM_MODULES adds more.
 MODULES="virtio_pci 9pnet_virtio 9p overlay veth bridge loop"
+MODULES="$MODULES unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag tun crc32c_generic nf_tables nf_conntrack_netlink"
+MODULES="$MODULES ${KAPSEL_VM_MODULES:-}"
 
 skip() { echo "run-in-vm: SKIP: $*" >&2; exit 77; }
 die() { echo "run-in-vm: $*" >&2; exit 99; }
@@ -101,9 +109,10 @@ fi
 
 # --- initramfs -------------------------------------------------------------
 vmdir=$(dirname "$0")
-# Named after its scripts: trees with different scripts (other branches,
-# other worktrees) sharing the cache do not boot each other's.
-initrd=$CACHE/initramfs-$kver-$(cat "$0" "$vmdir/vm-init.sh" "$vmdir/vm-stage2.sh" | md5sum | cut -c1-10).cpio.gz
+# Named after its scripts and module list (KAPSEL_VM_MODULES): trees with
+# different scripts (other branches, other worktrees) sharing the cache do
+# not boot each other's.
+initrd=$CACHE/initramfs-$kver-$( (cat "$0" "$vmdir/vm-init.sh" "$vmdir/vm-stage2.sh"; echo $MODULES) | md5sum | cut -c1-10).cpio.gz
 if [ ! -s "$initrd" ] || [ "$0" -nt "$initrd" ] || [ "$vmdir/vm-init.sh" -nt "$initrd" ] ||
    [ "$vmdir/vm-stage2.sh" -nt "$initrd" ]; then
 	log "building initramfs"
