@@ -130,8 +130,21 @@ static int make_dir(const struct kcg_hier *lh, const char *path, char **ret_firs
 	*ret_first = NULL;
 	if (rootfd < 0)
 		return kerr_errno(err, "open %s", lh->mount);
-	if (cg_mkdir_path(rootfd, path, ret_first, err) < 0)
-		return kerr_prefix(err, "%s", lh->mount);
+	/* Another container's delete may rmdir the shared /kapsel parent
+	 * between our mkdir of it and of our own directory: try again. */
+	for (int attempt = 0;; attempt++) {
+		char *first = NULL;
+		int r = cg_mkdir_path(rootfd, path, &first, err);
+
+		if (*ret_first == NULL)
+			*ret_first = first;
+		else
+			free(first);
+		if (r == 0)
+			break;
+		if (err->code != ENOENT || attempt == 2)
+			return kerr_prefix(err, "%s", lh->mount);
+	}
 	if (cg_list_has(lh->ctrls, "cpuset") && cpuset_fill(rootfd, path, err) < 0)
 		return -1;
 	out->dirfd = openat(rootfd, path + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -9,6 +9,7 @@ libkapsel_a_SOURCES += runtime/control.c
 libkapsel_a_SOURCES += runtime/hooks.c runtime/hooks.h
 # mounts
 libkapsel_a_SOURCES += runtime/mounts.h runtime/mounts_internal.h runtime/mounts.c \
+	runtime/mounts_dev.c runtime/mounts_cgroup.c runtime/mounts_cgroup1.c runtime/mounts_paths.c
 	runtime/mounts_dev.c runtime/mounts_cgroup.c runtime/mounts_paths.c
 libkapsel_a_SOURCES += runtime/hooks.c runtime/hooks.h
 # checkpoint/restore: criu(8) by its command line

@@ -1,7 +1,7 @@
-/* A "cgroup" mount entry. kapsel manages cgroups with cgroup v2 only (see
- * cgroups/cgroups.h), so the container gets a cgroup2 view whatever the host
- * layout: on a unified host the hierarchy is at /sys/fs/cgroup, on a hybrid
- * host (this one) at /sys/fs/cgroup/unified; a legacy-only host has none.
+/* A "cgroup" mount entry: on a host with cgroup v1 hierarchies, runc's v1
+ * layout (mounts_cgroup1.c, with this cgroup2 view in "unified" on a hybrid
+ * host); else the cgroup2 view: on a unified host the hierarchy is at
+ * /sys/fs/cgroup, on a hybrid host at /sys/fs/cgroup/unified.
  *
  * - With a cgroup namespace the kernel shows the container its own subtree
  *   as the root: cgroup2 is mounted afresh (what crun does on cgroup v2).
@@ -103,6 +103,17 @@ static int bind_own_cgroup(const struct kmount *m, const struct cg2_mount *cg, i
 }
 
 int mounts_cgroup(const struct mctx *c, const struct kmount *m, int targetfd, struct kerr *err)
+{
+	/* A host with v1 hierarchies gets runc's v1 layout (mounts_cgroup1.c). */
+	int r = mounts_cgroup_v1(c, m, targetfd, err);
+
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	return mounts_cgroup2_at(c, m, targetfd, err);
+}
+
+int mounts_cgroup2_at(const struct mctx *c, const struct kmount *m, int targetfd,
+		      struct kerr *err)
 {
 	const struct kns *cgns = &c->spec->ns[KNS_CGROUP];
 	struct cg2_mount cg;

@@ -37,8 +37,13 @@ bool mount_is_bind(const struct kmount *m);
 
 /* mounts_dev.c: default devices, linux.devices, the /dev symlinks. */
 int mounts_devices(const struct mctx *c, struct kerr *err);
-/* mounts_cgroup.c: a "cgroup" mount entry onto targetfd. */
+/* mounts_cgroup.c: a "cgroup" mount entry onto targetfd; the cgroup2 view alone. */
 int mounts_cgroup(const struct mctx *c, const struct kmount *m, int targetfd, struct kerr *err);
+int mounts_cgroup2_at(const struct mctx *c, const struct kmount *m, int targetfd,
+		      struct kerr *err);
+/* mounts_cgroup1.c: the v1 layout; 1 done, 0 not for this host (no v1
+ * hierarchies, or in a user namespace), -1 error. */
+int mounts_cgroup_v1(const struct mctx *c, const struct kmount *m, int targetfd, struct kerr *err);
 /* mounts_paths.c: after the pivot. */
 int mounts_readonly_paths(const struct kspec *spec, int rootfd, struct kerr *err);
 int mounts_masked_paths(const struct kspec *spec, const struct kmount_opts *o, int rootfd,

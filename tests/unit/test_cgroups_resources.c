@@ -314,6 +314,17 @@ static void test_select_hybrid(void **state)
 	cg_plan_free(&p2);
 	cg_plan_free(&p1);
 
+	/* Where hugetlb is a v1 hierarchy instead: v1's file names. */
+	free(l.v2_ctrls);
+	l.v2_ctrls = strdup("");
+	free(l.v1[0].ctrls);
+	l.v1[0].ctrls = strdup("cpu,hugetlb");
+	select_ok(&l, "{\"hugepageLimits\":[{\"pageSize\":\"1GB\",\"limit\":0}]}", &p2, &p1);
+	assert_string_equal(planned(&p1, "hugetlb.1GB.limit_in_bytes"), "0");
+	assert_true(p1.w[p1.n - 1].optional);   /* the .rsvd. file, 5.7+ */
+	assert_int_equal(p2.n, 0);
+	cg_plan_free(&p2);
+	cg_plan_free(&p1);
 	select_refused(&l, "{\"unified\":{\"memory.high\":\"1\"}}", false,
 		       "linux.resources.unified.memory.high: the memory controller is on cgroup v1 "
 		       "here (/sys/fs/cgroup/memory)");

@@ -46,6 +46,9 @@ static int nfail;
 
 enum variant { V_ROOT_PIVOT, V_ROOT_NOPIVOT, V_USERNS, V_EVIL_DEVNULL };
 
+/* The host has a cgroup v1 memory hierarchy (hybrid or v1; read in main). */
+static bool host_v1;
+
 static char *tpath(const char *rel)
 {
 	return xasprintf("%s/%s", tmpdir, rel);
@@ -324,7 +327,14 @@ static void check_mounts(enum variant v)
 	CHECK(stat("/dev/shm", &st) == 0 && (st.st_mode & 07777) == 01777, "/dev/shm mode");
 	check_mount("/dev/mqueue", "mqueue", OPTS("nosuid", "nodev", "noexec"), NULL);
 	check_mount("/sys", "sysfs", OPTS("ro", "nosuid", "nodev", "noexec"), NULL);
-	check_mount("/sys/fs/cgroup", "cgroup2", OPTS("ro", "nosuid", "nodev", "noexec"), NULL);
+	if (host_v1 && v != V_USERNS) {
+		/* a host with v1 hierarchies: runc's layout, a tmpfs of them */
+		check_mount("/sys/fs/cgroup", "tmpfs", OPTS("ro", "nosuid", "nodev", "noexec"), NULL);
+		check_mount("/sys/fs/cgroup/memory", "cgroup", OPTS("ro", "nosuid", "nodev", "noexec"),
+			    OPTS("memory"));
+	} else {
+		check_mount("/sys/fs/cgroup", "cgroup2", OPTS("ro", "nosuid", "nodev", "noexec"), NULL);
+	}
 	check_mount("/data", NULL, OPTS("ro", "nosuid", "nodev", "noexec"), NULL);
 	check_mount("/run", "tmpfs", OPTS("noexec"), OPTS("size=1024k"));
 	CHECK(stat("/run", &st) == 0 && (st.st_mode & 07777) == 01777, "/run mode");
@@ -676,6 +686,14 @@ int main(void)
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
+	{
+		char *mi = NULL;
+		struct kerr e;
+
+		host_v1 = read_file_at(AT_FDCWD, "/proc/self/mountinfo", 1 << 24, &mi, NULL, &e) == 0 &&
+			  strstr(mi, " /sys/fs/cgroup/memory ") != NULL;
+		free(mi);
+	}
 	if (geteuid() != 0) {
 		printf("1..0 # SKIP test_mounts needs root (mount namespaces, mknod, pivot_root)\n");
 		return 77;

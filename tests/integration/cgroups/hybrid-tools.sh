@@ -93,6 +93,13 @@ fi
 check "ctr: the process ran" grep -qx ct-ran "$T/ct.out"
 check "ctr: in /kapsel-$P/$P-ct of the v1 cpu hierarchy" grep -qx "[0-9]*:cpu:/kapsel-$P/$P-ct" "$T/ct.out"
 eq "ctr: its cgroup is gone from every hierarchy after --rm" "$(ours "$P-ct")" ""
+# A process that exits at once: start must not lose the race with it.
+fails=0
+for i in 1 2 3 4 5 6 7 8; do
+	timeout 60 ctr -a "$T/ctrd/c.sock" -n kapsel-$P run --rm --runc-binary "$KAPSEL" \
+		localhost/kbusybox:$P $P-q$i true >"$T/q.out" 2>&1 || { fails=$((fails + 1)); sed 's/^/#   /' "$T/q.out"; }
+done
+eq "ctr: 8 runs of a process that exits at once" "$fails" 0
 ct images rm localhost/kbusybox:$P >/dev/null 2>&1
 for d in $CG/*/kapsel-$P; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
 done_testing

@@ -103,6 +103,21 @@ for c in cpu cpuacct cpuset memory pids freezer devices blkio; do
 done
 eq "... and in cgroup2 (0::/kapsel/$R)" "$(grep '^0::' /proc/$pid/cgroup)" "0::/kapsel/$R"
 
+# ---------------------------------------------------------------- the container's /sys/fs/cgroup
+# runc's v1 layout: a read-only tmpfs, each hierarchy showing the container's
+# own cgroup (bound without a cgroup namespace, mounted afresh with one).
+for ns in no cgroup; do
+	b=$(bundle view$ns '{"memory":{"limit":33554432},"pids":{"limit":30}}' \
+		'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; ls /sys/fs/cgroup | tr "\n" " "; echo; ls /sys/fs/cgroup/unified/cgroup.procs; mkdir /sys/fs/cgroup/memory/x 2>&1; touch /sys/fs/cgroup/y 2>&1; echo end')
+	[ $ns = cgroup ] && { jq '.linux.namespaces += [{"type": "cgroup"}]' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"; }
+	K run --bundle "$b" $P-view$ns >"$T/view" 2>&1
+	eq "inside (cgroup ns: $ns): its own memory limit and pids.max" "$(sed -n 1,2p "$T/view" | tr '\n' ' ')" "33554432 30 "
+	check "inside (cgroup ns: $ns): memory, pids, freezer and unified there" \
+		sh -c "sed -n 3p $T/view | grep -w memory | grep -w pids | grep -w freezer | grep -qw unified"
+	check "inside (cgroup ns: $ns): unified is the cgroup2 view" grep -qx /sys/fs/cgroup/unified/cgroup.procs "$T/view"
+	check "inside (cgroup ns: $ns): read-only" test "$(grep -c 'Read-only file system' "$T/view")" -eq 2
+done
+
 # ---------------------------------------------------------------- update
 check "update --memory 128m --memory-swap 256m --memory-reservation 64m (swap raised first)" \
 	K update --memory 128m --memory-swap 256m --memory-reservation 64m $R
@@ -366,6 +381,20 @@ for i in $(seq 50); do K delete --force "$P-m$i" >/dev/null 2>&1 || fails=$((fai
 eq "50 containers deleted" "$fails" 0
 eq "no directory left in any hierarchy" "$(ours)" ""
 eq "no state left" "$(ls "$ROOT" 2>/dev/null | wc -l)" 0
+
+# ---------------------------------------------------------------- in parallel
+# Creates and deletes race on the shared /kapsel parent of every hierarchy
+# (a delete removes it when it empties while a create is making it).
+b=$(bundle par '{"pids":{"limit":10}}' true)
+for w in 1 2 3 4 5 6; do
+	( for i in 1 2 3 4; do
+		K create --bundle "$b" "$P-p$w-$i" >/dev/null 2>"$T/par.$w.$i" && K delete --force "$P-p$w-$i" 2>>"$T/par.$w.$i" ||
+			echo "$P-p$w-$i failed: $(cat "$T/par.$w.$i")"
+	  done ) >"$T/par.$w" &
+done
+wait
+eq "24 parallel create+delete: none failed" "$(cat "$T"/par.? | head -3)" ""
+eq "... and nothing left in any hierarchy" "$(ours)" ""
 
 [ -n "$LOOP" ] && losetup -d "$LOOP"
 rm -rf "$T"
