@@ -36,15 +36,15 @@ int cmd_checkpoint(int argc, char **argv, const struct kglobal *g)
 
 	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
 		switch (c) {
-		case 'i': o.image_path = optarg; break;
-		case 'w': o.work_path = optarg; break;
+		case 'i': o.criu.image_path = optarg; break;
+		case 'w': o.criu.work_path = optarg; break;
 		case 'p': o.parent_path = optarg; break;
-		case 'm': o.manage_cgroups_mode = optarg; break;
+		case 'm': o.criu.manage_cgroups_mode = optarg; break;
 		case 'l': o.leave_running = true; break;
-		case 't': o.tcp_established = true; break;
-		case 'x': o.ext_unix_sk = true; break;
-		case 's': o.shell_job = true; break;
-		case 'f': o.file_locks = true; break;
+		case 't': o.criu.tcp_established = true; break;
+		case 'x': o.criu.ext_unix_sk = true; break;
+		case 's': o.criu.shell_job = true; break;
+		case 'f': o.criu.file_locks = true; break;
 		case 'P': o.pre_dump = true; break;
 		case 'h': return cli_help(usage);
 		default: return cli_bad_option("checkpoint", c, argv);

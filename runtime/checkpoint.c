@@ -52,15 +52,7 @@ static int dump_args(struct kargv *a, const char *criu, struct kcontainer *c,
 int runtime_checkpoint(const struct kglobal *g, const char *id, const struct kcheckpoint_opts *o,
 		       struct kerr *err)
 {
-	struct kcriu_common co = {
-		.image_path = o->image_path != NULL ? o->image_path : "checkpoint",
-		.work_path = o->work_path,
-		.manage_cgroups_mode = o->manage_cgroups_mode,
-		.tcp_established = o->tcp_established,
-		.ext_unix_sk = o->ext_unix_sk,
-		.shell_job = o->shell_job,
-		.file_locks = o->file_locks,
-	};
+	struct kcriu_common co = criu_common_defaults(&o->criu);
 	cleanup_free char *criu = NULL;
 	struct kcontainer *c = NULL;
 	struct kspec *spec = NULL;
@@ -78,7 +70,7 @@ int runtime_checkpoint(const struct kglobal *g, const char *id, const struct kch
 			 kstatus_name(s));
 		goto out;
 	}
-	if (spec_load(c->st.bundle, &spec, err) < 0 || criu_refuse_terminal(spec, o->shell_job, err) < 0 ||
+	if (spec_load(c->st.bundle, &spec, err) < 0 || criu_refuse_terminal(spec, o->criu.shell_job, err) < 0 ||
 	    criu_common_prepare(&co, true, err) < 0 ||
 	    dump_args(&a, criu, c, spec, o, &co, err) < 0 ||
 	    criu_run(&a, NULL, NULL, 0, co.work_path ? co.work_path : co.image_path, dump_log(o),

@@ -11,6 +11,7 @@
 
 #include "cgroups/cgroups.h"
 #include "common/error.h"
+#include "runtime/runtime.h"
 #include "spec/spec.h"
 
 /* How CRIU keeps TCP peers out while it dumps (--tcp-established): nftables
@@ -30,13 +31,8 @@ void kargv_free(struct kargv *a);
  * Fails with one line naming the Debian package when there is none. */
 int criu_find(const char *wanted, char **ret_path, struct kerr *err);
 
-/* Options both directions share: images, work dir, log, cgroup mode. */
-struct kcriu_common {
-	const char *image_path, *work_path;
-	const char *manage_cgroups_mode;   /* soft|full|strict|ignore, NULL: soft */
-	bool tcp_established, ext_unix_sk, shell_job, file_locks;
-};
-
+/* The options with runc's defaults filled in (./checkpoint for the images). */
+struct kcriu_common criu_common_defaults(const struct kcriu_common *o);
 /* Checks the values (cgroup mode) and makes the image and work dirs. */
 int criu_common_prepare(const struct kcriu_common *o, bool create_images, struct kerr *err);
 /* Appends -D, -W, -o LOG, -v4, --manage-cgroups and the boolean flags. */

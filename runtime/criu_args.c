@@ -17,6 +17,15 @@ static const char *cgroup_mode(const struct kcriu_common *o)
 	return o->manage_cgroups_mode != NULL ? o->manage_cgroups_mode : "soft";
 }
 
+struct kcriu_common criu_common_defaults(const struct kcriu_common *o)
+{
+	struct kcriu_common co = *o;
+
+	if (co.image_path == NULL)
+		co.image_path = "checkpoint";
+	return co;
+}
+
 int criu_common_prepare(const struct kcriu_common *o, bool create_images, struct kerr *err)
 {
 	static const char *const modes[] = { "soft", "full", "strict", "ignore" };

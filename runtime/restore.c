@@ -140,15 +140,7 @@ static int read_pid(struct restoring *r, struct kerr *err)
 static int do_restore(const struct kglobal *g, const char *id, const struct krestore_opts *o,
 		      const char *criu, struct restoring *r, struct kerr *err)
 {
-	struct kcriu_common co = {
-		.image_path = o->image_path != NULL ? o->image_path : "checkpoint",
-		.work_path = o->work_path,
-		.manage_cgroups_mode = o->manage_cgroups_mode,
-		.tcp_established = o->tcp_established,
-		.ext_unix_sk = o->ext_unix_sk,
-		.shell_job = o->shell_job,
-		.file_locks = o->file_locks,
-	};
+	struct kcriu_common co = criu_common_defaults(&o->criu);
 	cleanup_free char *rootdir = NULL;
 	struct kcriu_notify notify = { .pid_fd = -1, .ack_fd = -1 };
 	struct kcontainer *c;
@@ -164,7 +156,7 @@ static int do_restore(const struct kglobal *g, const char *id, const struct kres
 		return -1;
 	if (r->k.spec->process == NULL)
 		return kerr_set(err, 0, "config.json: process: required to restore a container");
-	if (criu_refuse_terminal(r->k.spec, o->shell_job, err) < 0)
+	if (criu_refuse_terminal(r->k.spec, o->criu.shell_job, err) < 0)
 		return -1;
 	if (cgroups_validate(r->k.spec->resources, err) < 0 ||
 	    container_new(g->root, id, &r->k.c, err) < 0)

@@ -74,18 +74,24 @@ int runtime_events(const struct kglobal *g, const char *id, bool stats_once, int
 		   struct kerr *err);
 
 /* checkpoint/restore through criu(8) (runtime/checkpoint.c, restore.c). */
+/* Options checkpoint and restore share. image_path NULL: ./checkpoint, as
+ * runc; work_path NULL: CRIU's default (the image dir). */
+struct kcriu_common {
+	const char *image_path, *work_path;
+	const char *manage_cgroups_mode;   /* soft|full|strict|ignore, NULL: soft */
+	bool tcp_established, ext_unix_sk, shell_job, file_locks;
+};
+
 struct kcheckpoint_opts {
-	const char *image_path;   /* NULL: ./checkpoint, as runc */
-	const char *work_path;    /* NULL: CRIU's default (the image dir) */
+	struct kcriu_common criu;
 	const char *parent_path;  /* --parent-path: previous (pre-)dump, relative to image_path */
-	const char *manage_cgroups_mode;
-	bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump;
+	bool leave_running, pre_dump;
 };
 
 struct krestore_opts {
-	const char *image_path, *work_path, *bundle, *pid_file, *console_socket;
-	const char *manage_cgroups_mode;
-	bool detach, tcp_established, ext_unix_sk, shell_job, file_locks;
+	struct kcriu_common criu;
+	const char *bundle, *pid_file, *console_socket;
+	bool detach;
 };
 
 int runtime_checkpoint(const struct kglobal *g, const char *id, const struct kcheckpoint_opts *o,
